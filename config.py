@@ -1,0 +1,230 @@
+"""MentorHub configuration: one class per environment, read from the process environment.
+
+Values come from environment variables (and a `.env` file, loaded by `create_app`).
+Every helper below fails with a one-line `ConfigError` naming the variable, so a typo in a
+deployment is reported as such rather than as a traceback deep inside an extension.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET = "dev-insecure-secret-key-do-not-use-in-production"
+PLACEHOLDER_SECRETS = {
+    "",
+    DEFAULT_SECRET,
+    "your-secret-key",
+    "secret",
+    "changeme",
+    "change-me",
+    "secret-key",
+    "dev",
+}
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Env:
+    """Typed reads of environment variables that fail with the variable's name."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        """Return the variable, or `default` when it is unset or blank."""
+        value = self.environ.get(name, "").strip()
+        return value if value else default
+
+    def int(self, name: str, default: int, minimum: int | None = 0) -> int:
+        """Return the variable as an integer, refusing anything else."""
+        raw = self.str(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+        if minimum is not None and value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    def float(self, name: str, default: float) -> float:
+        """Return the variable as a non-negative number, refusing anything else."""
+        raw = self.str(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        if value < 0 or value != value:
+            raise ConfigError(f"{name} must be a non-negative number, got {raw!r}")
+        return value
+
+    def bool(self, name: str, default: bool) -> bool:
+        """Return the variable as a boolean (1/0, true/false, yes/no, on/off)."""
+        raw = self.str(name)
+        if raw is None:
+            return default
+        lowered = raw.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        """Return a comma-separated variable as a list of non-empty items."""
+        raw = self.str(name)
+        if raw is None:
+            return list(default)
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_url(raw: str | None, instance_dir: Path) -> str:
+    """Map the spec's `postgresql://` URLs to the psycopg 3 driver; default to SQLite."""
+    if raw is None:
+        return f"sqlite:///{instance_dir / 'mentorhub.db'}"
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    TESTING = False
+    DEBUG = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = Env(os.environ if environ is None else environ)
+        self.LOG_LEVEL = (env.str("LOG_LEVEL", "INFO") or "INFO").upper()
+        self.SECRET_KEY = env.str("SECRET_KEY", DEFAULT_SECRET)
+        self.PLATFORM_NAME = env.str("PLATFORM_NAME", "MentorHub")
+        self.PLATFORM_VERSION = env.str("PLATFORM_VERSION", "1.0.0")
+        self.PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
+
+        instance_dir = Path(env.str("INSTANCE_DIR", str(BASE_DIR / "instance")))
+        self.SQLALCHEMY_DATABASE_URI = database_url(env.str("DATABASE_URL"), instance_dir)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            self.SQLALCHEMY_ENGINE_OPTIONS.update(
+                pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
+                connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
+            )
+
+        self.REDIS_URL = env.str("REDIS_URL")
+        self.REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 0.05)
+
+        self.SMTP_HOST = env.str("SMTP_HOST")
+        self.SMTP_PORT = env.int("SMTP_PORT", 587, minimum=1)
+        self.SMTP_USER = env.str("SMTP_USER")
+        self.SMTP_PASSWORD = env.str("SMTP_PASSWORD")
+        self.SMTP_USE_TLS = env.bool("SMTP_USE_TLS", self.SMTP_PORT == 587)
+        self.SMTP_USE_SSL = env.bool("SMTP_USE_SSL", self.SMTP_PORT == 465)
+        self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
+        self.FROM_EMAIL = env.str("FROM_EMAIL", "noreply@mentorhub.com")
+
+        self.JWT_ALGORITHM = env.str("ALGORITHM", "HS256")
+        self.ACCESS_TOKEN_EXPIRE_MINUTES = env.int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, minimum=1)
+        self.REFRESH_TOKEN_EXPIRE_DAYS = env.int("REFRESH_TOKEN_EXPIRE_DAYS", 14, minimum=1)
+        self.JWT_SECRET_KEY = self.SECRET_KEY
+        self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=self.ACCESS_TOKEN_EXPIRE_MINUTES)
+        self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=self.REFRESH_TOKEN_EXPIRE_DAYS)
+
+        self.RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", True)
+        self.RATE_LIMIT_REQUESTS = env.int("RATE_LIMIT_REQUESTS", 100, minimum=1)
+        self.RATE_LIMIT_WINDOW = env.int("RATE_LIMIT_WINDOW", 60, minimum=1)
+        self.RATE_LIMIT_STRATEGY = env.str("RATE_LIMIT_STRATEGY", "token-bucket")
+        self.RATE_LIMIT_EXCLUDE_PATHS = env.list(
+            "RATE_LIMIT_EXCLUDE_PATHS", ["/health", "/ready", "/docs", "/openapi.json"]
+        )
+        self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_EMAIL_RATE_LIMIT = env.str("LOGIN_EMAIL_RATE_LIMIT", "5 per minute")
+        self.TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
+
+        self.STATS_CACHE_TTL = env.int("STATS_CACHE_TTL", 300, minimum=1)
+        self.HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", 2.0)
+
+        self.PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET")
+        self.NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
+        self.NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", 10.0)
+        self.SESSION_REMINDER_OFFSETS = [
+            _offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
+        ]
+        self.MESSAGE_EMAIL_COOLDOWN_SECONDS = env.int("MESSAGE_EMAIL_COOLDOWN_SECONDS", 300)
+
+        self.API_TITLE = "MentorHub API"
+        self.API_VERSION = self.PLATFORM_VERSION
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "/docs"
+        self.OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+
+    def validate(self) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+def _offset_minutes(item: str) -> int:
+    try:
+        return int(item)
+    except ValueError:
+        raise ConfigError(
+            f"SESSION_REMINDER_OFFSETS must be minutes separated by commas, got {item!r}"
+        ) from None
+
+
+class DevelopmentConfig(Config):
+    """Local development on the embedded defaults (SQLite, memory cache, logged email)."""
+
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    """The test suite: fixtures override the URLs per test module."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a real secret."""
+
+    ENV_NAME = "production"
+
+    def validate(self) -> None:
+        """Refuse a missing, placeholder or short SECRET_KEY."""
+        secret = self.SECRET_KEY or ""
+        if secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError("SECRET_KEY is missing or a placeholder; set a random value")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Build and validate the config named by `name` or `MENTORHUB_ENV` (default development)."""
+    environ = os.environ if environ is None else environ
+    name = (name or environ.get("MENTORHUB_ENV") or "development").strip().lower()
+    if name not in CONFIGS:
+        raise ConfigError(f"MENTORHUB_ENV must be one of {', '.join(CONFIGS)}, got {name!r}")
+    config = CONFIGS[name](environ)
+    config.validate()
+    return config

@@ -1,0 +1,42 @@
+"""MentorHub: the backend of a mentorship platform, as a Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from config import Config, ConfigError, load_config
+
+
+def create_app(
+    config: Config | str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI commands."""
+    load_dotenv()
+    try:
+        settings = config if isinstance(config, Config) else load_config(config)
+    except ConfigError as error:
+        # One line, no traceback: this is an operator's mistake, not a bug.
+        raise SystemExit(f"mentorhub: configuration error: {error}") from None
+
+    app = Flask(__name__)
+    app.config.from_object(settings)
+    app.config.update(overrides or {})
+
+    from mentorhub.app_setup import (
+        register_blueprints,
+        register_commands,
+        register_error_handlers,
+        register_extensions,
+        register_logging,
+    )
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app

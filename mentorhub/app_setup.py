@@ -1,0 +1,74 @@
+"""The steps `create_app` runs, each a few lines."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from mentorhub import errors
+from mentorhub.extensions import api, db, jwt, mail, migrate, rq
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_logging(app: Flask) -> None:
+    """Log at LOG_LEVEL through the root logger, so every module's logger follows it."""
+    level = logging.getLevelName(app.config["LOG_LEVEL"])
+    if not isinstance(level, int):
+        level = logging.INFO
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(level)
+    logging.getLogger("mentorhub").setLevel(level)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to the app."""
+    from mentorhub import models  # noqa: F401  (registers the tables for migrations)
+    from mentorhub.middleware.rate_limit import init_rate_limiting
+    from mentorhub.services.auth import init_jwt
+    from mentorhub.services.cache import init_cache
+    from mentorhub.services.email import init_mail_settings
+    from mentorhub.services.queue import init_queue_settings
+
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    init_cache(app)
+    init_rate_limiting(app)
+    init_mail_settings(app)
+    mail.init_app(app)
+    jwt.init_app(app)
+    init_jwt(app)
+    init_queue_settings(app)
+    rq.init_app(app)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the API under /api/v1 and the health probes at the root."""
+    from mentorhub.api import BLUEPRINTS
+    from mentorhub.api.health import blp as health_blp
+
+    api.register_blueprint(health_blp)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix}")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One JSON envelope for every error."""
+    errors.register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add MentorHub's `flask` commands."""
+    from mentorhub.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,156 @@
+"""One JSON error envelope for every error: `{"status_code", "message", "errors"?}`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mentorhub.extensions import db
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_MESSAGE = "Too many requests. Please try again later."
+GENERIC_500_MESSAGE = "An internal error occurred. Please try again later."
+
+
+class APIError(Exception):
+    """A domain error with an HTTP status; raise a subclass instead of calling abort."""
+
+    status_code = 400
+    message = "Bad request."
+
+    def __init__(self, message: str | None = None, errors: dict | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.errors = errors
+
+
+class BadRequest(APIError):
+    """The request is malformed."""
+
+    status_code = 400
+
+
+class Unauthorized(APIError):
+    """Credentials are missing or wrong."""
+
+    status_code = 401
+    message = "Authentication required."
+
+
+class Forbidden(APIError):
+    """The caller may not do this."""
+
+    status_code = 403
+    message = "You are not allowed to do this."
+
+
+class NotFound(APIError):
+    """The resource does not exist, or the caller may not know it does."""
+
+    status_code = 404
+    message = "Not found."
+
+
+class Conflict(APIError):
+    """The request conflicts with the current state."""
+
+    status_code = 409
+    message = "Conflict."
+
+
+class Unprocessable(APIError):
+    """The request is well-formed but its content is invalid."""
+
+    status_code = 422
+    message = "Validation failed."
+
+
+def client_address() -> str:
+    """The client address as the app sees it (after ProxyFix, when configured)."""
+    return request.remote_addr or "-"
+
+
+def error_response(
+    status: int,
+    message: str,
+    errors: dict | None = None,
+    headers: dict | list | None = None,
+) -> Response:
+    """Build the JSON error envelope."""
+    payload: dict = {"status_code": status, "message": message}
+    if errors:
+        payload["errors"] = errors
+    response = jsonify(payload)
+    response.status_code = status
+    if headers:
+        response.headers.extend(headers)
+    return response
+
+
+def flatten_field_errors(messages: dict) -> dict:
+    """Turn webargs' `{location: {field: [msg]}}` into `{field: [msg]}`."""
+    flat: dict = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            for field, field_messages in fields.items():
+                flat.setdefault(str(field), []).extend(_as_strings(field_messages))
+        else:
+            flat.setdefault(str(location), []).extend(_as_strings(fields))
+    return flat
+
+
+def _as_strings(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [f"{key}: {msg}" for key, value in messages.items() for msg in _as_strings(value)]
+    if isinstance(messages, (list, tuple)):
+        return [str(m) for m in messages]
+    return [str(messages)]
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Answer any HTTPException in the envelope, keeping its headers (Allow, Retry-After...)."""
+    status = error.code or 500
+    if status >= 500:
+        return handle_internal_error(error)
+    data = getattr(error, "data", None) or {}
+    errors = None
+    if "messages" in data:
+        errors = flatten_field_errors(data["messages"])
+    message = data.get("message") or error.description or error.name
+    if status == 422 and errors:
+        message = "Validation failed."
+    if status == 400 and errors:
+        message = "Malformed request body." if "json" in data["messages"] else message
+    if status == 429:
+        message = RATE_LIMIT_MESSAGE
+        logger.warning("rate limit exceeded for %s on %s", client_address(), request.path)
+    headers = [(k, v) for k, v in error.get_response().headers if k.lower() != "content-type"]
+    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    return error_response(status, message, errors, headers)
+
+
+def handle_api_error(error: APIError) -> Response:
+    """Answer a domain error."""
+    if error.status_code in (401, 403):
+        logger.warning("%s for %s on %s", error.status_code, client_address(), request.path)
+    return error_response(error.status_code, error.message, error.errors)
+
+
+def handle_internal_error(error: Exception) -> Response:
+    """Roll back, log the traceback, and answer a generic message."""
+    db.session.rollback()
+    original = getattr(error, "original_exception", None) or error
+    if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
+        logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    status = getattr(error, "code", None) or 500
+    return error_response(status if status >= 500 else 500, GENERIC_500_MESSAGE)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; smorest's Api also routes its HTTPExceptions here."""
+    app.register_error_handler(APIError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_internal_error)

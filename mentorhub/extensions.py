@@ -1,0 +1,38 @@
+"""Bare extension instances, bound to the app by `create_app` through `init_app`."""
+
+from flask_caching import Cache
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_rq import RQ
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from mentorhub.openapi import MentorHubApi
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose constraint names are stable, so migrations can refer to them."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+cache = Cache()
+limiter = Limiter(key_func=get_remote_address)
+mail = Mail()
+jwt = JWTManager()
+rq = RQ()
+api = MentorHubApi()

@@ -1,0 +1,79 @@
+"""Schemas for registration, login and tokens."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(value: str) -> str:
+    """Validate an address's syntax and return it lower-cased."""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError("Not a valid email address.") from None
+    return result.normalized.lower()
+
+
+class EmailField(fields.String):
+    """An email address, validated and lower-cased on load."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 254:
+            raise ValidationError("Not a valid email address.")
+        return normalise_email(text)
+
+
+class RegisterSchema(Schema):
+    """Body of POST /auth/register."""
+
+    email = EmailField(required=True)
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=128),
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    is_mentor = fields.Boolean(load_default=False)
+
+    @post_load
+    def strip_name(self, data: dict, **kwargs) -> dict:
+        data["name"] = data["name"].strip()
+        if not data["name"]:
+            raise ValidationError({"name": ["Name must not be blank."]})
+        return data
+
+
+class LoginSchema(Schema):
+    """Body of POST /auth/login. Any string is accepted, so bad input looks like bad credentials."""
+
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
+
+
+class UserSchema(Schema):
+    """A user as the API shows it."""
+
+    id = fields.Integer(dump_only=True)
+    email = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    is_mentor = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class TokenSchema(Schema):
+    """Tokens issued at login or refresh."""
+
+    access_token = fields.String(required=True)
+    refresh_token = fields.String()
+    token_type = fields.String(required=True, metadata={"example": "bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+
+
+class MessageSchema(Schema):
+    """A plain acknowledgement."""
+
+    message = fields.String(required=True)

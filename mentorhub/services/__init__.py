@@ -1,0 +1,1 @@
+"""Business rules and side effects; blueprints call these and stay thin."""

@@ -1,0 +1,178 @@
+"""Shared fixtures: a real PostgreSQL database and Redis db of the suite's own.
+
+TEST_DATABASE_URL and TEST_REDIS_URL override where they live. The database is dropped and
+created at the start of the run, so a run never depends on (or touches) a developer's data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+import redis as redis_lib
+from flask import Flask
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from mentorhub import create_app
+from mentorhub.extensions import db as _db
+from mentorhub.models import User
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_test"
+)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
+
+
+def _recreate_database(url: str) -> None:
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (target.database,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}"')
+        conn.execute(f'CREATE DATABASE "{target.database}"')
+
+
+def base_environ(**overrides: str) -> dict[str, str]:
+    """Environment for a test app: the suite's own PostgreSQL database and Redis db."""
+    environ = {
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
+        "SECRET_KEY": TEST_SECRET,
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "INFO",
+    }
+    environ.update(overrides)
+    return {k: v for k, v in environ.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def database_schema() -> Iterator[None]:
+    """Create the test database and its tables once per run."""
+    _recreate_database(TEST_DATABASE_URL)
+    app = create_app(TestingConfig(base_environ()))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    yield
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[redis_lib.Redis]:
+    """A client on the suite's Redis db; a missing Redis fails the run, never skips it."""
+    client = redis_lib.Redis.from_url(TEST_REDIS_URL)
+    client.ping()
+    yield client
+    client.close()
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_schema, redis_client) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra environment variables or config overrides."""
+    apps: list[Flask] = []
+
+    def factory(config_overrides: dict | None = None, **environ: str) -> Flask:
+        app = create_app(TestingConfig(base_environ(**environ)), config_overrides)
+        apps.append(app)
+        return app
+
+    redis_client.flushdb()
+    yield factory
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    """The app on PostgreSQL and Redis, with empty tables, rate limiting off."""
+    application = make_app()
+    with application.app_context():
+        _truncate_all()
+        yield application
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask):
+    """A test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """A CLI runner for `app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The Flask-SQLAlchemy extension, inside the app context."""
+    return _db
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user row directly (bypassing the API)."""
+    counter = {"n": 0}
+
+    def factory(
+        email: str | None = None,
+        *,
+        is_mentor: bool = False,
+        password: str = "password123",
+        name: str = "Test User",
+    ) -> User:
+        counter["n"] += 1
+        user = User(
+            email=(email or f"user{counter['n']}@example.com").lower(),
+            name=name,
+            is_mentor=is_mentor,
+        )
+        user.set_password(password)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def auth_headers(app: Flask) -> Callable[[User], dict[str, str]]:
+    """Bearer headers carrying a fresh access token for a user."""
+
+    def factory(user: User, refresh: bool = False) -> dict[str, str]:
+        make = create_refresh_token if refresh else create_access_token
+        return {"Authorization": f"Bearer {make(identity=str(user.id))}"}
+
+    return factory
+
+
+@pytest.fixture
+def student(make_user) -> User:
+    """A student account."""
+    return make_user("student@example.com")
+
+
+@pytest.fixture
+def mentor(make_user) -> User:
+    """A mentor account."""
+    return make_user("mentor@example.com", is_mentor=True)

@@ -1,0 +1,3 @@
+from mentorhub import create_app
+
+app = create_app()
