@@ -18,6 +18,7 @@ def create_app(
     load_dotenv()
     try:
         settings = config if isinstance(config, Config) else load_config(config)
+        settings.validate()
     except ConfigError as error:
         # One line, no traceback: this is an operator's mistake, not a bug.
         raise SystemExit(f"mentorhub: configuration error: {error}") from None

@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     init_cache(app)
@@ -49,6 +50,12 @@ def register_extensions(app: Flask) -> None:
     init_queue_settings(app)
     rq.init_app(app)
     api.init_app(app)
+
+
+def _ensure_sqlite_directory(uri: str) -> None:
+    # The embedded default lives in instance/, which a fresh clone does not have yet.
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,125 @@
+"""Configuration: environment parsing, DATABASE_URL mapping, production's secret checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, ProductionConfig, database_url, load_config
+from mentorhub import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_SECRET = "k" * 48
+
+
+def test_spec_style_postgres_url_uses_psycopg3():
+    url = database_url("postgresql://user:pass@localhost/mentorhub", Path("/x"))
+    assert url == "postgresql+psycopg://user:pass@localhost/mentorhub"
+
+
+def test_no_database_url_means_a_sqlite_file(tmp_path):
+    assert database_url(None, tmp_path) == f"sqlite:///{tmp_path / 'mentorhub.db'}"
+
+
+def test_spec_variables_are_read():
+    config = load_config(
+        "development",
+        {
+            "ACCESS_TOKEN_EXPIRE_MINUTES": "45",
+            "ALGORITHM": "HS512",
+            "RATE_LIMIT_REQUESTS": "7",
+            "RATE_LIMIT_WINDOW": "9",
+            "SMTP_HOST": "mail.example.com",
+            "SMTP_PORT": "2525",
+            "FROM_EMAIL": "hello@example.com",
+        },
+    )
+    assert config.JWT_ACCESS_TOKEN_EXPIRES.total_seconds() == 45 * 60
+    assert config.JWT_ALGORITHM == "HS512"
+    assert (config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW) == (7, 9)
+    assert (config.SMTP_HOST, config.SMTP_PORT, config.FROM_EMAIL) == (
+        "mail.example.com",
+        2525,
+        "hello@example.com",
+    )
+    assert config.SMTP_TIMEOUT == 10.0
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SMTP_PORT", "abc"),
+        ("RATE_LIMIT_REQUESTS", "1.5"),
+        ("ACCESS_TOKEN_EXPIRE_MINUTES", "-3"),
+        ("SMTP_TIMEOUT", "soon"),
+        ("RATE_LIMIT_ENABLED", "maybe"),
+    ],
+)
+def test_malformed_numbers_name_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_config("development", {name: value})
+
+
+@pytest.mark.parametrize(
+    "secret, reason",
+    [
+        (None, "missing or a placeholder"),
+        ("your-secret-key", "missing or a placeholder"),
+        ("changeme", "missing or a placeholder"),
+        ("short-but-not-placeholder", "at least 32 bytes"),
+    ],
+)
+def test_production_refuses_weak_secrets(secret, reason):
+    environ = {} if secret is None else {"SECRET_KEY": secret}
+    with pytest.raises(ConfigError, match=reason):
+        load_config("production", environ)
+
+
+def test_production_accepts_a_strong_secret():
+    config = load_config("production", {"SECRET_KEY": STRONG_SECRET})
+    assert isinstance(config, ProductionConfig)
+    assert config.JWT_SECRET_KEY == STRONG_SECRET
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="MENTORHUB_ENV"):
+        load_config(None, {"MENTORHUB_ENV": "staging"})
+
+
+def test_create_app_turns_config_errors_into_a_clean_exit():
+    with pytest.raises(SystemExit, match="SECRET_KEY"):
+        create_app(ProductionConfig({"SECRET_KEY": "x"}))
+
+
+def _start_wsgi(**environ: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update(environ)
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_process_exits_with_one_line_when_secret_is_default(tmp_path):
+    result = _start_wsgi(MENTORHUB_ENV="production", INSTANCE_DIR=str(tmp_path))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "mentorhub: configuration error: SECRET_KEY is missing or a placeholder; set a random value"
+    ]
+
+
+def test_malformed_number_stops_the_process_with_one_line(tmp_path):
+    result = _start_wsgi(SMTP_PORT="twenty-five", INSTANCE_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "mentorhub: configuration error: SMTP_PORT must be an integer, got 'twenty-five'"
+    ]

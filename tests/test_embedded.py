@@ -1,0 +1,135 @@
+"""The embedded default: SQLite, memory cache and limiter, inline jobs, logged email.
+
+This walks the README's `make run` steps with nothing but Python: no DATABASE_URL, no
+REDIS_URL, no SMTP_HOST. It runs the real `flask` CLI and a real server process.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+UNSET = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SECRET_KEY", "MENTORHUB_ENV"}
+
+
+def _environ(instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    env.update(FLASK_APP="wsgi:app", INSTANCE_DIR=str(instance), RATE_LIMIT_REQUESTS="40")
+    return env
+
+
+def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    instance = tmp_path_factory.mktemp("instance")
+    env = _environ(instance)
+    upgrade = _flask(env, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    seed = _flask(env, "seed-demo", "--if-empty", "--users", "40", "--sessions", "30")
+    assert seed.returncode == 0, seed.stderr
+    again = _flask(env, "seed-demo", "--if-empty")
+    assert "not seeding" in again.stdout
+    port = _free_port()
+    log = (instance / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{base}/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            assert server.poll() is None, (instance / "server.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+    yield base, instance
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+def test_health_and_ready_without_services(embedded):
+    base, _ = embedded
+    assert requests.get(f"{base}/health", timeout=5).json() == {"status": "ok"}
+    ready = requests.get(f"{base}/ready", timeout=5).json()
+    assert ready["status"] == "ready"
+    assert ready["checks"]["redis"] == {"status": "skipped"}
+    assert ready["checks"]["smtp"] == {"status": "skipped"}
+
+
+def test_demo_data_shows_in_platform_stats(embedded):
+    base, _ = embedded
+    stats = requests.get(f"{base}/api/v1/stats/platform", timeout=5).json()
+    assert stats["total_users"] == 40
+    assert stats["total_sessions"] == 30
+    assert stats["total_mentors"] + stats["total_students"] == 40
+    assert stats["platform_name"] == "MentorHub"
+
+
+def test_register_login_and_dashboard(embedded):
+    base, _ = embedded
+    created = requests.post(
+        f"{base}/api/v1/auth/register",
+        json={"email": "local@example.com", "password": "embedded-pass", "name": "Local"},
+        timeout=10,
+    )
+    assert created.status_code == 201
+    token = requests.post(
+        f"{base}/api/v1/auth/login",
+        json={"email": "local@example.com", "password": "embedded-pass"},
+        timeout=10,
+    ).json()["access_token"]
+    dashboard = requests.get(
+        f"{base}/api/v1/stats/dashboard", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert dashboard.status_code == 200
+    assert dashboard.json()["total_sessions"] == 0
+
+
+def test_memory_rate_limiter_answers_429_with_the_spec_body(embedded):
+    base, _ = embedded
+    statuses = []
+    for _ in range(60):
+        response = requests.get(f"{base}/api/v1/stats/platform", timeout=5)
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429
+    assert response.json() == {
+        "status_code": 429,
+        "message": "Too many requests. Please try again later.",
+    }
+    assert response.headers["X-RateLimit-Limit"] == "40"
+    assert "Retry-After" in response.headers
+    assert requests.get(f"{base}/health", timeout=5).status_code == 200

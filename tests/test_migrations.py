@@ -1,0 +1,72 @@
+"""`flask db upgrade` builds exactly the models' schema on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from config import database_url
+from mentorhub.extensions import db
+from tests.conftest import TEST_DATABASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flask(*args: str, **environ: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(FLASK_APP="wsgi:app", SECRET_KEY="migration-test-secret-" + "x" * 20, **environ)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _assert_schema_matches_models(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": False})
+            import mentorhub.models  # noqa: F401
+
+            diff = compare_metadata(context, db.metadata)
+    finally:
+        engine.dispose()
+    assert diff == [], f"migrations and models disagree: {diff}"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    target = make_url(TEST_DATABASE_URL)
+    name = f"{target.database}_migrations"
+    admin = target.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return target.set(database=name).render_as_string(hide_password=False)
+
+
+def test_upgrade_and_downgrade_on_postgresql(postgres_url):
+    _flask("db", "upgrade", DATABASE_URL=postgres_url)
+    _assert_schema_matches_models(database_url(postgres_url, ROOT))
+    _flask("db", "downgrade", "base", DATABASE_URL=postgres_url)
+    _flask("db", "upgrade", DATABASE_URL=postgres_url)
+
+
+def test_upgrade_on_sqlite_default(tmp_path):
+    _flask("db", "upgrade", INSTANCE_DIR=str(tmp_path))
+    _assert_schema_matches_models(f"sqlite:///{tmp_path / 'mentorhub.db'}")
