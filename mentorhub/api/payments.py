@@ -1,0 +1,60 @@
+"""Payment provider webhook. No JWT: the request is authenticated by its HMAC signature.
+
+It stays under the per-address rate limit like every route, so a flood of forged requests from
+one address is cut off; the provider retries a 429 like any other non-2xx answer, and a retried
+event is harmless because event ids are recorded once.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from mentorhub.openapi import ErrorSchema
+from mentorhub.schemas.payments import PaymentEventSchema, PaymentSchema
+from mentorhub.services import payments as payment_service
+from mentorhub.services.webhook_signature import SIGNATURE_HEADER, verify_signature
+
+blp = Blueprint("payments", __name__, url_prefix="/payments", description="Payment provider")
+
+SIGNATURE_DOC = {
+    "in": "header",
+    "name": SIGNATURE_HEADER,
+    "required": True,
+    "schema": {"type": "string"},
+    "description": (
+        "`t=<unix seconds>,v1=<hex>`: v1 is the hex HMAC-SHA256 of `<t>.<raw body>` keyed with "
+        "PAYMENT_WEBHOOK_SECRET; t must be within 5 minutes of the server's clock."
+    ),
+}
+
+
+def signed_by_provider(view):
+    """Check the signature on the raw body before anything parses it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        verify_signature(
+            request.headers.get(SIGNATURE_HEADER),
+            request.get_data(cache=True),
+            current_app.config.get("PAYMENT_WEBHOOK_SECRET"),
+        )
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@blp.post("/webhook")
+@signed_by_provider
+@blp.arguments(PaymentEventSchema)
+@blp.response(201, PaymentSchema, description="Payment recorded")
+@blp.alt_response(200, schema=PaymentSchema, description="Event already recorded; nothing new")
+@blp.alt_response(400, schema=ErrorSchema, description="Missing, invalid or stale signature")
+@blp.alt_response(503, schema=ErrorSchema, description="PAYMENT_WEBHOOK_SECRET is not set")
+@blp.doc(parameters=[SIGNATURE_DOC])
+def webhook(data: dict):
+    """Record a payment event from the provider, once per event_id."""
+    payment, created = payment_service.record_payment(**data)
+    return payment, 201 if created else 200

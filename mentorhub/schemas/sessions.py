@@ -1,0 +1,99 @@
+"""Schemas for booking, listing and changing sessions, and for reviews."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from mentorhub.schemas.common_fields import RowId, TrimmedString
+from mentorhub.schemas.pagination import PageArgsSchema, PageSchema
+
+MIN_DURATION_MINUTES = 15
+MAX_DURATION_MINUTES = 480
+SESSION_LIST_FILTERS = ("upcoming", "past", "cancelled")
+AWARE_TIME_HELP = "ISO 8601 with a UTC offset, e.g. 2030-05-01T15:00:00+02:00; naive times are 422."
+
+
+class BookSessionSchema(Schema):
+    """Body of POST /sessions."""
+
+    mentor_id = RowId(required=True)
+    topic = TrimmedString(200, required=True)
+    scheduled_time = fields.AwareDateTime(required=True, metadata={"description": AWARE_TIME_HELP})
+    duration_minutes = fields.Integer(
+        load_default=60,
+        strict=True,
+        validate=validate.Range(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES),
+    )
+
+
+class RescheduleSessionSchema(Schema):
+    """Body of POST /sessions/<id>/reschedule."""
+
+    scheduled_time = fields.AwareDateTime(required=True, metadata={"description": AWARE_TIME_HELP})
+
+
+class CancelSessionSchema(Schema):
+    """Body of POST /sessions/<id>/cancel; the body may be omitted."""
+
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class SessionListArgsSchema(PageArgsSchema):
+    """Query of GET /sessions."""
+
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(SESSION_LIST_FILTERS),
+        metadata={"description": "upcoming (scheduled, not started), past, or cancelled."},
+    )
+
+
+class ParticipantSchema(Schema):
+    """A session participant as the other participant sees them."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
+class SessionSchema(Schema):
+    """A session as its participants see it."""
+
+    id = fields.Integer()
+    mentor_id = fields.Integer()
+    student_id = fields.Integer()
+    mentor = fields.Nested(ParticipantSchema)
+    student = fields.Nested(ParticipantSchema)
+    topic = fields.String()
+    scheduled_time = fields.DateTime()
+    duration_minutes = fields.Integer()
+    end_time = fields.DateTime()
+    status = fields.String(metadata={"example": "scheduled"})
+    meeting_link = fields.String()
+    cancel_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class SessionPageSchema(PageSchema):
+    """One page of GET /sessions."""
+
+    items = fields.List(fields.Nested(SessionSchema), required=True)
+
+
+class ReviewArgsSchema(Schema):
+    """Body of POST /sessions/<id>/review."""
+
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ReviewSchema(Schema):
+    """A review of a session."""
+
+    id = fields.Integer()
+    session_id = fields.Integer()
+    reviewer_id = fields.Integer()
+    mentor_id = fields.Integer()
+    rating = fields.Integer()
+    comment = fields.String(allow_none=True)
+    created_at = fields.DateTime()

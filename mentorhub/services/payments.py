@@ -1,0 +1,51 @@
+"""Recording payments reported by the provider's webhook, once per provider event."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mentorhub.errors import Unprocessable
+from mentorhub.extensions import db
+from mentorhub.models import MentorSession, Payment
+from mentorhub.services import events
+
+UNKNOWN_SESSION = {"session_id": ["No session with this id."]}
+
+
+def record_payment(
+    event_id: str, session_id: int, amount: Decimal, currency: str, payer_email: str
+) -> tuple[Payment, bool]:
+    """Store the payment unless `event_id` was seen; return it and whether it is new."""
+    existing = _payment_for_event(event_id)
+    if existing is not None:
+        return existing, False
+    if db.session.get(MentorSession, session_id) is None:
+        raise Unprocessable(errors=UNKNOWN_SESSION)
+    payment = Payment(
+        event_id=event_id,
+        session_id=session_id,
+        amount=amount,
+        currency=currency,
+        payer_email=payer_email,
+    )
+    db.session.add(payment)
+    try:
+        db.session.flush()
+        events.payment_received(payment)
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent delivery of the same event committed first: the unique event_id decides,
+        # and this delivery is a replay. Otherwise the session vanished meanwhile.
+        db.session.rollback()
+        existing = _payment_for_event(event_id)
+        if existing is None:
+            raise Unprocessable(errors=UNKNOWN_SESSION) from None
+        return existing, False
+    return payment, True
+
+
+def _payment_for_event(event_id: str) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.event_id == event_id))

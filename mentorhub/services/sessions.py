@@ -1,0 +1,138 @@
+"""Booking sessions and moving them through scheduled, completed and cancelled."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from mentorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from mentorhub.extensions import db
+from mentorhub.models import MentorSession, User
+from mentorhub.services import events, scheduling
+from mentorhub.services.pagination import paginate
+from mentorhub.services.row_ids import fits_row_id
+
+SESSION_NOT_FOUND = "Session not found."
+
+
+def book_session(
+    student: User, mentor_id: int, topic: str, scheduled_time: datetime, duration_minutes: int
+) -> MentorSession:
+    """Book `mentor_id` for the caller; 422 for a bad time or mentor, 409 when either is busy."""
+    start = scheduling.require_bookable_time(scheduled_time)
+    if mentor_id == student.id:
+        raise Unprocessable(errors={"mentor_id": ["You cannot book a session with yourself."]})
+    users = scheduling.lock_users(student.id, mentor_id)
+    mentor = users.get(mentor_id)
+    if mentor is None or not mentor.is_mentor:
+        raise Unprocessable(errors={"mentor_id": ["No mentor with this id."]})
+    scheduling.require_free_slot(mentor_id, student.id, start, duration_minutes)
+    session = MentorSession(
+        mentor_id=mentor_id,
+        student_id=student.id,
+        topic=topic,
+        scheduled_time=start,
+        duration_minutes=duration_minutes,
+        status="scheduled",
+        meeting_link=_new_meeting_link(),
+    )
+    db.session.add(session)
+    db.session.flush()
+    events.session_booked(session)
+    db.session.commit()
+    return session
+
+
+def list_sessions(user: User, status: str | None, page: int, per_page: int) -> dict:
+    """One page of the caller's sessions (as mentor or student), filtered by `status`."""
+    current = scheduling.now()
+    query = (
+        select(MentorSession)
+        .where(or_(MentorSession.mentor_id == user.id, MentorSession.student_id == user.id))
+        .options(selectinload(MentorSession.mentor), selectinload(MentorSession.student))
+    )
+    newest_first = (MentorSession.scheduled_time.desc(), MentorSession.id.desc())
+    if status == "upcoming":
+        query = query.where(
+            MentorSession.status == "scheduled", MentorSession.scheduled_time > current
+        ).order_by(MentorSession.scheduled_time, MentorSession.id)
+    elif status == "past":
+        started = and_(MentorSession.status == "scheduled", MentorSession.scheduled_time <= current)
+        query = query.where(or_(MentorSession.status == "completed", started))
+        query = query.order_by(*newest_first)
+    elif status == "cancelled":
+        query = query.where(MentorSession.status == "cancelled").order_by(*newest_first)
+    else:
+        query = query.order_by(*newest_first)
+    return paginate(query, page, per_page)
+
+
+def get_session(user: User, session_id: int, lock: bool = False) -> MentorSession:
+    """The session if the caller takes part in it; 404 otherwise, so ids reveal nothing."""
+    if not fits_row_id(session_id):
+        raise NotFound(SESSION_NOT_FOUND)
+    query = select(MentorSession).where(MentorSession.id == session_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    session = db.session.scalar(query)
+    if session is None or not session.is_participant(user.id):
+        raise NotFound(SESSION_NOT_FOUND)
+    return session
+
+
+def cancel_session(user: User, session_id: int, reason: str | None) -> MentorSession:
+    """Cancel a scheduled session (either participant); 409 once it is completed or cancelled."""
+    session = get_session(user, session_id, lock=True)
+    _require_scheduled(session, "Only a scheduled session can be cancelled.")
+    reason = reason.strip() if reason else None
+    session.status = "cancelled"
+    session.cancel_reason = reason or None
+    db.session.flush()
+    events.session_cancelled(session, cancelled_by=user, reason=session.cancel_reason)
+    db.session.commit()
+    return session
+
+
+def reschedule_session(user: User, session_id: int, scheduled_time: datetime) -> MentorSession:
+    """Move a scheduled session (either participant) to a free future slot."""
+    session = get_session(user, session_id)
+    start = scheduling.require_bookable_time(scheduled_time)
+    scheduling.lock_users(session.mentor_id, session.student_id)
+    session = get_session(user, session_id, lock=True)
+    _require_scheduled(session, "Only a scheduled session can be rescheduled.")
+    scheduling.require_free_slot(
+        session.mentor_id, session.student_id, start, session.duration_minutes, session.id
+    )
+    session.scheduled_time = start
+    db.session.flush()
+    events.session_rescheduled(session)
+    db.session.commit()
+    return session
+
+
+def complete_session(user: User, session_id: int) -> MentorSession:
+    """Mark a scheduled session completed: the mentor only, once it has started."""
+    session = get_session(user, session_id, lock=True)
+    if session.mentor_id != user.id:
+        raise Forbidden("Only the mentor can complete a session.")
+    _require_scheduled(session, "Only a scheduled session can be completed.")
+    if scheduling.now() < session.scheduled_time:
+        raise Conflict("A session cannot be completed before it starts.")
+    session.status = "completed"
+    db.session.commit()
+    return session
+
+
+def _require_scheduled(session: MentorSession, message: str) -> None:
+    if session.status != "scheduled":
+        raise Conflict(message)
+
+
+def _new_meeting_link() -> str:
+    # Unguessable room name: the link is the only thing that admits someone to the call.
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/meet/{secrets.token_urlsafe(16)}"

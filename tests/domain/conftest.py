@@ -1,0 +1,100 @@
+"""Fixtures for the domain APIs: a movable clock, booking helpers and a signed webhook."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from domain_helpers import SESSIONS, WEBHOOK_SECRET, in_hours, iso, sign
+
+from mentorhub.services import scheduling
+
+
+@pytest.fixture
+def session(book, student, mentor) -> dict:
+    """A scheduled session between `student` and `mentor`, two days ahead."""
+    return book(student, mentor, in_hours(48)).get_json()
+
+
+@pytest.fixture
+def outsider(make_user):
+    """A user who takes no part in `session`."""
+    return make_user("outsider@example.com", is_mentor=True)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Callable[[datetime | None], None]:
+    """Set the scheduling clock to a fixed moment (None restores the real clock)."""
+
+    def set_now(moment: datetime | None) -> None:
+        if moment is None:
+            monkeypatch.setattr(scheduling, "now", lambda: datetime.now(UTC))
+        else:
+            monkeypatch.setattr(scheduling, "now", lambda: moment)
+
+    return set_now
+
+
+@pytest.fixture
+def book(client, auth_headers) -> Callable:
+    """POST /sessions as `student` with `mentor`; returns the response."""
+
+    def factory(student, mentor, start: datetime | None = None, **overrides):
+        payload = {
+            "mentor_id": mentor.id,
+            "topic": "React Hooks",
+            "scheduled_time": iso(start or in_hours(48)),
+            "duration_minutes": 60,
+        }
+        payload.update(overrides)
+        return client.post(SESSIONS, json=payload, headers=auth_headers(student))
+
+    return factory
+
+
+@pytest.fixture
+def completed_session(book, client, auth_headers, clock, student, mentor) -> dict:
+    """A session between `student` and `mentor` that started an hour ago and was completed."""
+    start = in_hours(-1)
+    clock(start - timedelta(hours=1))
+    session = book(student, mentor, start).get_json()
+    clock(None)
+    response = client.post(f"{SESSIONS}/{session['id']}/complete", headers=auth_headers(mentor))
+    assert response.status_code == 200
+    return response.get_json()
+
+
+@pytest.fixture
+def post_webhook(app, client) -> Callable:
+    """POST a signed payment event with the secret configured; `payload` is a dict or raw bytes."""
+    app.config["PAYMENT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+
+    def send(payload, signature: str | None = None, **sign_kwargs):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        header = sign(body, **sign_kwargs) if signature is None else signature
+        headers = {"X-MentorHub-Signature": header} if header else {}
+        return client.post(
+            "/api/v1/payments/webhook", data=body, headers=headers, content_type="application/json"
+        )
+
+    return send
+
+
+@pytest.fixture
+def paid_session(book, student, mentor) -> dict:
+    """The session a payment event refers to."""
+    return book(student, mentor).get_json()
+
+
+@pytest.fixture
+def event(paid_session) -> dict:
+    """A valid payment event for `paid_session`, as the provider sends it."""
+    return {
+        "event_id": "evt_001",
+        "session_id": paid_session["id"],
+        "amount": "49.90",
+        "currency": "usd",
+        "payer_email": "Payer@Example.com",
+    }
