@@ -1,6 +1,9 @@
 """MentorHub's `flask` commands."""
 
+from mentorhub.cli.notifications import notifications
 from mentorhub.cli.seed import seed_demo
+from mentorhub.cli.stats import stats
 from mentorhub.cli.users import create_user
+from mentorhub.cli.worker import worker
 
-COMMANDS = [seed_demo, create_user]
+COMMANDS = [seed_demo, stats, create_user, notifications, worker]

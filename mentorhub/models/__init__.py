@@ -1,6 +1,15 @@
 """The data model; importing this package registers every table on `db.metadata`."""
 
+from mentorhub.models.counters import PlatformCounter
 from mentorhub.models.course import ENROLLMENT_STATUSES, Course, Enrollment
+from mentorhub.models.message import Message
+from mentorhub.models.notification import (
+    NOTIFICATION_CHANNELS,
+    NOTIFICATION_STATUSES,
+    Notification,
+    NotificationPreference,
+)
+from mentorhub.models.payment import Payment
 from mentorhub.models.review import Review
 from mentorhub.models.session import SESSION_STATUSES, MentorSession
 from mentorhub.models.token import RevokedToken
@@ -13,6 +22,13 @@ __all__ = [
     "Course",
     "Enrollment",
     "MentorSession",
+    "Message",
+    "NOTIFICATION_CHANNELS",
+    "NOTIFICATION_STATUSES",
+    "Notification",
+    "NotificationPreference",
+    "Payment",
+    "PlatformCounter",
     "Review",
     "RevokedToken",
     "User",

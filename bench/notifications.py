@@ -1,0 +1,337 @@
+"""Notification benchmark (issues 3 and 6), all against local services in one run.
+
+1. The time `send_notification` adds to a request (p50/p99), and one transaction that creates
+   1,000 reminders and enqueues them in one pipelined round trip.
+2. Delivery of 5,000 queued notifications with 1 and 2 `flask worker` processes, end to end:
+   rows pending in PostgreSQL -> jobs in Redis -> messages accepted by a local aiosmtpd server,
+   which runs in its own process and counts every message and every distinct Message-ID.
+3. A plain smtplib loop to the same server: a new connection per mail, and one reused connection.
+
+Usage: python bench/notifications.py [--count 5000]
+Environment: BENCH_DATABASE_URL (default a `mentorhub_bench_notifications` database on local
+PostgreSQL, dropped and recreated). Redis is a private `redis-server` on a free port, started
+and stopped by the benchmark, so no other user of the machine's Redis can disturb it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_bench_notifications"
+)
+REDIS_PORT = 0  # set by main() once the private redis-server is up
+SECRET = "bench-secret-key-that-is-long-enough-for-signing-tokens"
+
+
+def smtp_server(port: int, total, ready, stop, result) -> None:
+    """Run aiosmtpd in this process; count messages and distinct Message-IDs."""
+    from aiosmtpd.controller import Controller
+
+    seen: set[bytes] = set()
+
+    class Counter:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            for line in envelope.content.split(b"\r\n", 40):
+                if line.lower().startswith(b"message-id:"):
+                    seen.add(line)
+                    break
+            with total.get_lock():
+                total.value += 1
+            return "250 OK"
+
+    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+    result.send(len(seen))
+
+
+def redis_url() -> str:
+    return f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+def environ(port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=redis_url(),
+        SECRET_KEY=SECRET,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(port),
+        FLASK_APP="wsgi:app",
+        MENTORHUB_ENV="development",
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_ENABLED="false",
+    )
+    return env
+
+
+def make_app(port: int):
+    os.environ.update(environ(port))
+    from mentorhub import create_app
+
+    return create_app()
+
+
+def reset(app) -> None:
+    import psycopg
+    import redis
+    from sqlalchemy.engine import make_url
+
+    from mentorhub.extensions import db
+
+    target = make_url(DATABASE_URL)
+    admin = target.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target.database}"')
+    with app.app_context():
+        db.create_all()
+    redis.Redis.from_url(redis_url()).flushdb()
+
+
+def request_path(app, samples: int = 500) -> dict:
+    """p50/p99 of send_notification, and of it plus commit (INSERT, COMMIT, enqueue)."""
+    from mentorhub.extensions import db
+    from mentorhub.models import User
+    from mentorhub.services.notifications import notification_service
+
+    with app.app_context():
+        user = User(email="bench@example.com", name="Bench", password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        call, total = [], []
+        for _ in range(samples):
+            started = time.perf_counter()
+            notification_service.send_notification(user.email, "welcome", {"name": "Bench"})
+            called = time.perf_counter()
+            db.session.commit()
+            done = time.perf_counter()
+            call.append((called - started) * 1000)
+            total.append((done - started) * 1000)
+        reminders = time.perf_counter()
+        for _ in range(1000):
+            notification_service.notify_user(
+                user,
+                "session_reminder",
+                {
+                    "topic": "Bench",
+                    "scheduled_time": "2030-01-01T10:00:00+00:00",
+                    "meeting_link": "https://meet.example/x",
+                },
+            )
+        db.session.commit()
+        batch_ms = (time.perf_counter() - reminders) * 1000
+    return {
+        "call_p50": percentile(call, 50),
+        "call_p99": percentile(call, 99),
+        "total_p50": percentile(total, 50),
+        "total_p99": percentile(total, 99),
+        "batch_1000_ms": batch_ms,
+    }
+
+
+def queue_rows(app, count: int) -> list[int]:
+    """Insert `count` pending welcome notifications for `count` users (bulk, not timed)."""
+    from sqlalchemy import insert, select
+
+    from mentorhub.extensions import db
+    from mentorhub.models import Notification, User, utcnow
+
+    with app.app_context():
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"u{n}@example.com",
+                    "name": f"User {n}",
+                    "password_hash": "x",
+                    "is_mentor": False,
+                    "created_at": utcnow(),
+                }
+                for n in range(count)
+            ],
+        )
+        users = db.session.scalars(select(User.id).where(User.email.like("u%@example.com")))
+        now = utcnow()
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": uid,
+                    "type": "welcome",
+                    "channel": "email",
+                    "data": {"name": "User"},
+                    "status": "pending",
+                    "attempts": 0,
+                    "queued_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for uid in users
+            ],
+        )
+        db.session.commit()
+        return list(
+            db.session.scalars(
+                select(Notification.id).where(
+                    Notification.status == "pending", Notification.type == "welcome"
+                )
+            )
+        )
+
+
+def deliver(app, port: int, total, workers: int, count: int) -> float:
+    """Start workers, enqueue `count` rows, and return mails/s until the server has them all."""
+    import redis
+    from rq import Worker
+
+    from mentorhub.services.queue import enqueue, notification_queue
+
+    ids = queue_rows(app, count)
+    env = environ(port)
+    env["NOTIFICATION_SWEEP_AGE_SECONDS"] = "600"  # measure the queue, not the safety net
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "worker", "notifications"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    try:
+        with app.app_context():
+            connection = redis.Redis.from_url(redis_url())
+            queue = notification_queue()
+            while Worker.count(connection=connection, queue=queue) < workers:
+                time.sleep(0.1)
+            start_count = total.value
+            started = time.perf_counter()
+            enqueue({None: ids})
+        deadline = time.monotonic() + 600
+        while total.value - start_count < count:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {total.value - start_count} of {count} arrived in 600 s")
+            time.sleep(0.005)
+        return count / (time.perf_counter() - started)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+
+
+def smtplib_loop(port: int, message: bytes, count: int, reuse: bool) -> float:
+    started = time.perf_counter()
+    if reuse:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            for n in range(count):
+                smtp.sendmail("noreply@mentorhub.com", [f"u{n}@example.com"], message)
+    else:
+        for n in range(count):
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+                smtp.sendmail("noreply@mentorhub.com", [f"u{n}@example.com"], message)
+    return count / (time.perf_counter() - started)
+
+
+def sample_message(app) -> bytes:
+    from flask_mail import Message
+
+    from mentorhub.services.email_rendering import render_email
+
+    with app.app_context():
+        email = render_email("u0@example.com", "welcome", {"name": "User 0"})
+        return Message(email.subject, [email.to], email.text, email.html).as_bytes()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=5000)
+    args = parser.parse_args()
+    global REDIS_PORT
+    REDIS_PORT = free_port()
+    redis_server = subprocess.Popen(
+        ["redis-server", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    port = free_port()
+    total = multiprocessing.Value("l", 0)
+    ready, stop = multiprocessing.Event(), multiprocessing.Event()
+    receive, send = multiprocessing.Pipe(duplex=False)
+    server = multiprocessing.Process(target=smtp_server, args=(port, total, ready, stop, send))
+    server.start()
+    ready.wait(30)
+    app = make_app(port)
+    results: dict[str, float] = {}
+    try:
+        reset(app)
+        path = request_path(app)
+        print(
+            f"send_notification call:        p50 {path['call_p50']:.2f} ms  "
+            f"p99 {path['call_p99']:.2f} ms"
+        )
+        print(
+            f"  + commit and enqueue:        p50 {path['total_p50']:.2f} ms  "
+            f"p99 {path['total_p99']:.2f} ms"
+        )
+        print(f"1,000 reminders, one commit:   {path['batch_1000_ms']:.0f} ms (one pipeline)")
+        for workers in (1, 2):
+            reset(app)
+            before = total.value
+            results[f"workers_{workers}"] = deliver(app, port, total, workers, args.count)
+            time.sleep(1)  # a duplicate would arrive now
+            delivered = total.value - before
+            print(
+                f"{workers} worker(s):  {results[f'workers_{workers}']:7.0f} mails/s  "
+                f"delivered {delivered} of {args.count}"
+            )
+            assert delivered == args.count, f"expected exactly {args.count}, got {delivered}"
+        message = sample_message(app)
+        results["new_conn"] = smtplib_loop(port, message, min(args.count, 2000), reuse=False)
+        results["reused"] = smtplib_loop(port, message, args.count, reuse=True)
+        print(f"smtplib, new connection each:  {results['new_conn']:7.0f} mails/s")
+        print(f"smtplib, one reused connection:{results['reused']:7.0f} mails/s")
+        for workers in (1, 2):
+            rate = results[f"workers_{workers}"]
+            print(
+                f"ratio {workers} worker(s): {rate / results['new_conn']:.2f}x new-connection, "
+                f"{rate / results['reused']:.2f}x reused-connection"
+            )
+    finally:
+        stop.set()
+        server.join(30)
+        redis_server.terminate()
+    distinct = receive.recv() if receive.poll(5) else None
+    print(f"server: {total.value} messages, {distinct} distinct Message-IDs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The spec's notification service: store notification rows now, deliver them after commit.
+
+`send_notification` adds rows to the caller's database session and returns them. They commit
+with the caller's transaction (the event that caused them) and are delivered after that commit:
+by an RQ worker when REDIS_URL is set, in-process otherwise. Nothing is stored for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from mentorhub.extensions import db
+from mentorhub.models import Notification, User, utcnow
+from mentorhub.services.notification_preferences import disabled_channels
+from mentorhub.services.notification_types import check_channels, get_type
+from mentorhub.services.queue import enqueue_after_commit
+
+
+class NotificationService:
+    """Create notifications; delivery happens after the surrounding transaction commits."""
+
+    def send_notification(
+        self,
+        user_email: str,
+        notification_type: str,
+        data: dict,
+        channels: Sequence[str] = ("email",),
+    ) -> list[Notification]:
+        """Store a notification per channel for the user with this email and return the rows.
+
+        The rows join the current transaction: commit it (as every request that raises an event
+        does) and they are delivered. ValueError, with nothing stored, for an unknown type,
+        channel or user, or data missing what the type's templates need.
+        """
+        prepared = _validate(notification_type, data, channels)
+        if not isinstance(user_email, str):
+            raise ValueError("user_email must be a string")
+        user = db.session.scalar(select(User).where(User.email == user_email.strip().lower()))
+        if user is None:
+            raise ValueError(f"no user with email {user_email!r}")
+        return _store(user, None, notification_type, prepared, channels)
+
+    def notify_user(
+        self,
+        user: User,
+        notification_type: str,
+        data: dict,
+        channels: Sequence[str] = ("email",),
+        *,
+        send_after: datetime | None = None,
+        subject_key: str | None = None,
+    ) -> list[Notification]:
+        """Like send_notification for a loaded user, optionally scheduled for `send_after`."""
+        prepared = _validate(notification_type, data, channels)
+        return _store(user, None, notification_type, prepared, channels, send_after, subject_key)
+
+    def notify_address(
+        self, email: str, notification_type: str, data: dict, *, subject_key: str | None = None
+    ) -> list[Notification]:
+        """Email someone without an account (a payer's receipt); ValueError for a bad address."""
+        prepared = _validate(notification_type, data, ["email"])
+        try:
+            address = validate_email(email, check_deliverability=False).normalized.lower()
+        except (EmailNotValidError, TypeError, AttributeError):
+            raise ValueError(f"not a valid email address: {email!r}") from None
+        return _store(None, address, notification_type, prepared, ["email"], None, subject_key)
+
+
+def _validate(type_name: str, data: dict, channels: Iterable[str]) -> dict:
+    spec = get_type(type_name)
+    check_channels(channels)
+    if not isinstance(data, dict):
+        raise ValueError("data must be a dict")
+    missing = [key for key in spec.required if key not in data]
+    if missing:
+        raise ValueError(f"{type_name} needs data {', '.join(missing)}")
+    try:
+        # Stored as JSON and rendered later by a worker: only plain data survives that trip.
+        return json.loads(json.dumps(data, default=_plain))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"data must be JSON-serialisable: {error}") from None
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _store(
+    user: User | None,
+    address: str | None,
+    type_name: str,
+    data: dict,
+    channels: Iterable[str],
+    send_after: datetime | None = None,
+    subject_key: str | None = None,
+) -> list[Notification]:
+    session = db.session()
+    off = disabled_channels(user.id, type_name) if user is not None else set()
+    now = utcnow()
+    rows = []
+    for channel in check_channels(channels):
+        # In-app notifications are delivered by being stored; email waits for a worker.
+        status = "skipped" if channel in off else ("sent" if channel == "in_app" else "pending")
+        row = Notification(
+            user_id=user.id if user is not None else None,
+            email=address,
+            type=type_name,
+            channel=channel,
+            data=data,
+            status=status,
+            subject_key=subject_key,
+            send_after=send_after if channel == "email" else None,
+            queued_at=max(send_after or now, now),
+            sent_at=now if status == "sent" else None,
+            last_error="turned off by the recipient" if status == "skipped" else None,
+        )
+        session.add(row)
+        rows.append(row)
+        if status == "pending":
+            enqueue_after_commit(session, row, send_after)
+    session.flush()
+    return rows
+
+
+notification_service = NotificationService()
