@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from limits import parse_many
+
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET = "dev-insecure-secret-key-do-not-use-in-production"
 PLACEHOLDER_SECRETS = {
@@ -145,12 +147,15 @@ class Config:
         self.RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", True)
         self.RATE_LIMIT_REQUESTS = env.int("RATE_LIMIT_REQUESTS", 100, minimum=1)
         self.RATE_LIMIT_WINDOW = env.int("RATE_LIMIT_WINDOW", 60, minimum=1)
-        self.RATE_LIMIT_STRATEGY = env.str("RATE_LIMIT_STRATEGY", "token-bucket")
+        self.RATE_LIMIT_STRATEGY = _rate_limit_strategy(env.str("RATE_LIMIT_STRATEGY"))
         self.RATE_LIMIT_EXCLUDE_PATHS = env.list(
             "RATE_LIMIT_EXCLUDE_PATHS", ["/health", "/ready", "/docs", "/openapi.json"]
         )
-        self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "10 per minute")
-        self.LOGIN_EMAIL_RATE_LIMIT = env.str("LOGIN_EMAIL_RATE_LIMIT", "5 per minute")
+        self.RATE_LIMIT_ROUTE_COSTS = _route_costs(
+            env.list("RATE_LIMIT_ROUTE_COSTS", ["/api/v1/auth/login=5", "/api/v1/auth/register=5"])
+        )
+        self.LOGIN_RATE_LIMIT = _limit_string(env, "LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_EMAIL_RATE_LIMIT = _limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "5 per minute")
         self.TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 
         self.STATS_CACHE_TTL = env.int("STATS_CACHE_TTL", 300, minimum=1)
@@ -163,6 +168,13 @@ class Config:
             _offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
         ]
         self.MESSAGE_EMAIL_COOLDOWN_SECONDS = env.int("MESSAGE_EMAIL_COOLDOWN_SECONDS", 300)
+        self.NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", 50, minimum=1)
+        self.NOTIFICATION_JOB_TIMEOUT = env.int("NOTIFICATION_JOB_TIMEOUT", 300, minimum=1)
+        self.NOTIFICATION_SWEEP_AGE_SECONDS = env.float("NOTIFICATION_SWEEP_AGE_SECONDS", 60.0)
+        self.NOTIFICATION_SWEEP_INTERVAL_SECONDS = max(
+            1.0, env.float("NOTIFICATION_SWEEP_INTERVAL_SECONDS", 30.0)
+        )
+        self.QUEUE_REDIS_TIMEOUT = env.float("QUEUE_REDIS_TIMEOUT", 1.0)
 
         self.API_TITLE = "MentorHub API"
         self.API_VERSION = self.PLATFORM_VERSION
@@ -183,6 +195,39 @@ def _offset_minutes(item: str) -> int:
         raise ConfigError(
             f"SESSION_REMINDER_OFFSETS must be minutes separated by commas, got {item!r}"
         ) from None
+
+
+RATE_LIMIT_STRATEGIES = ("token-bucket", "fixed-window", "moving-window", "sliding-window-counter")
+
+
+def _rate_limit_strategy(raw: str | None) -> str:
+    strategy = (raw or "token-bucket").lower()
+    if strategy not in RATE_LIMIT_STRATEGIES:
+        raise ConfigError(
+            f"RATE_LIMIT_STRATEGY must be one of {', '.join(RATE_LIMIT_STRATEGIES)}, got {raw!r}"
+        )
+    return strategy
+
+
+def _route_costs(items: list[str]) -> dict[str, int]:
+    costs: dict[str, int] = {}
+    for item in items:
+        path, _, cost = item.rpartition("=")
+        if not path.startswith("/") or not cost.strip().isdigit() or int(cost) < 1:
+            raise ConfigError(
+                f"RATE_LIMIT_ROUTE_COSTS must be /path=cost pairs separated by commas, got {item!r}"
+            )
+        costs[path.strip()] = int(cost)
+    return costs
+
+
+def _limit_string(env: Env, name: str, default: str) -> str:
+    value = env.str(name, default) or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a limit like '10 per minute', got {value!r}") from None
+    return value
 
 
 class DevelopmentConfig(Config):

@@ -10,7 +10,6 @@ because of the queue.
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 from datetime import datetime
 
@@ -19,7 +18,6 @@ from flask import Flask, current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from config import Env
 from mentorhub.extensions import rq
 from mentorhub.models import Notification, utcnow
 
@@ -37,17 +35,6 @@ def init_queue_settings(app: Flask) -> None:
     app.config.setdefault("RQ_CONNECTION", _with_timeouts(redis_url, app.config))
     # flask-rq would make queues synchronous under TESTING; we want the real pipeline in tests.
     app.config.setdefault("RQ_ASYNC", True)
-    # Until config.py reads these, take them from the environment here (config overrides win).
-    env = Env(os.environ)
-    app.config.setdefault("NOTIFICATION_BATCH_SIZE", env.int("NOTIFICATION_BATCH_SIZE", 50, 1))
-    app.config.setdefault("NOTIFICATION_JOB_TIMEOUT", env.int("NOTIFICATION_JOB_TIMEOUT", 300, 1))
-    app.config.setdefault(
-        "NOTIFICATION_SWEEP_AGE_SECONDS", env.float("NOTIFICATION_SWEEP_AGE_SECONDS", 60.0)
-    )
-    app.config.setdefault(
-        "NOTIFICATION_SWEEP_INTERVAL_SECONDS",
-        max(1.0, env.float("NOTIFICATION_SWEEP_INTERVAL_SECONDS", 30.0)),
-    )
 
     from mentorhub.services.health import register_check
     from mentorhub.services.notification_sweep import queue_status
