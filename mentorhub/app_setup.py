@@ -62,7 +62,10 @@ def register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the health probes at the root."""
     from mentorhub.api import BLUEPRINTS
     from mentorhub.api.health import blp as health_blp
+    from mentorhub.routing import RowIdConverter, row_id_parameter_schema
 
+    app.url_map.converters["int"] = RowIdConverter
+    api.register_converter(RowIdConverter, row_id_parameter_schema)
     api.register_blueprint(health_blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix}")

@@ -62,3 +62,21 @@ def test_non_json_body_is_a_validation_error_not_a_crash(client):
 def test_json_array_body_is_a_validation_error(client):
     response = client.post("/api/v1/auth/register", json=["a"])
     assert response.status_code == 422
+
+
+def test_ids_past_the_column_range_are_404_on_every_route(app, client, student, auth_headers):
+    headers = auth_headers(student)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        for huge in (2**31, 2**64):
+            path = rule.rule
+            for argument in rule.arguments:
+                path = path.replace(f"<int:{argument}>", str(huge))
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                response = client.open(path, method=method, headers=headers, json={})
+                assert response.status_code == 404, (method, path, response.get_json())
+                assert response.get_json()["status_code"] == 404
+                checked += 1
+    assert checked >= 16

@@ -37,6 +37,8 @@ class PaymentEventSchema(Schema):
     amount = fields.Decimal(
         required=True,
         validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT), _cents_at_most],
+        # apispec would render the Decimal bounds as strings, which is not valid OpenAPI.
+        metadata={"minimum": 0.01, "maximum": float(MAX_AMOUNT)},
     )
     currency = CurrencyField(required=True)
     payer_email = EmailField(required=True)
