@@ -21,6 +21,7 @@ from config import TestingConfig
 from mentorhub import create_app
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
+from tests.local_servers import PrivateRedis
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_test"
@@ -176,3 +177,12 @@ def student(make_user) -> User:
 def mentor(make_user) -> User:
     """A mentor account."""
     return make_user("mentor@example.com", is_mentor=True)
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A running redis-server of this test's own, killed at the end."""
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.kill()

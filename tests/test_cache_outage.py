@@ -7,77 +7,14 @@ machine's shared Redis.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
-import redis
 
 from mentorhub.services.cache import cache_service
+from tests.local_servers import PrivateRedis
 
 STORE_LOGGER = "mentorhub.services.cache_store"
-
-
-class PrivateRedis:
-    """A throwaway redis-server that a test may kill, restart or freeze."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        """Start (or restart) the server on the same port and wait until it answers."""
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_timeout=1)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def kill(self) -> None:
-        """Stop the server abruptly: connections are refused from now on."""
-        self.process.kill()
-        self.process.wait(timeout=20)
-
-    def freeze(self) -> None:
-        """Make the server hang: connections open but nothing answers."""
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        """Let a frozen server answer again."""
-        os.kill(self.process.pid, signal.SIGCONT)
-
-    def client(self) -> redis.Redis:
-        """A direct client, to look behind the cache service's back."""
-        return redis.Redis(port=self.port, socket_timeout=5)
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    """A redis-server of this test's own."""
-    server = PrivateRedis()
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.thaw()
-        server.kill()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ REDIS_URL, no SMTP_HOST. It runs the real `flask` CLI and a real server process.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSET = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SECRET_KEY", "MENTORHUB_ENV"}
@@ -38,12 +39,6 @@ def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     instance = tmp_path_factory.mktemp("instance")
@@ -54,7 +49,7 @@ def embedded(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     assert seed.returncode == 0, seed.stderr
     again = _flask(env, "seed-demo", "--if-empty")
     assert "not seeding" in again.stdout
-    port = _free_port()
+    port = free_port()
     log = (instance / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],

@@ -11,6 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 
+from tests.local_servers import free_port
+
 
 def test_health_is_ok_without_touching_dependencies(make_app):
     # A database URL that cannot connect proves /health makes no dependency call.
@@ -22,7 +24,7 @@ def test_health_is_ok_without_touching_dependencies(make_app):
 
 @pytest.fixture
 def smtp_port() -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     yield port
@@ -48,14 +50,8 @@ def test_unconfigured_checks_are_skipped(make_app):
     assert body["checks"]["database"]["status"] == "up"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_refused_dependencies_make_it_not_ready(make_app):
-    port = _free_port()
+    port = free_port()
     app = make_app(
         SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), REDIS_URL=f"redis://127.0.0.1:{port}/0"
     )
