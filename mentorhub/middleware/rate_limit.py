@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import math
 
-from flask import Flask, Response, current_app, request
+from flask import Config, Flask, Response, current_app, request
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from mentorhub.extensions import limiter
+from mentorhub.middleware.limiter import ParsedOnceLimit
 from mentorhub.middleware.token_bucket_strategy import last_result, register_strategy
 
 register_strategy()
 EXCLUDED = "mentorhub.rate_limit_excluded"
 
 
-def client_limit() -> str:
+def client_limit(config: Config) -> str:
     """RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW seconds, as a limit string."""
-    config = current_app.config
     return f"{config['RATE_LIMIT_REQUESTS']} per {config['RATE_LIMIT_WINDOW']} seconds"
 
 
@@ -87,12 +87,15 @@ def init_rate_limiting(app: Flask) -> None:
     config.setdefault("RATELIMIT_KEY_PREFIX", f"mentorhub-rl:{strategy}")
     # One bucket per client, shared by every route (each takes its cost from it), as the spec's
     # middleware does; route decorators such as login's add buckets of their own.
-    config.setdefault("RATELIMIT_APPLICATION", client_limit)
+    config.setdefault("RATELIMIT_APPLICATION", client_limit(config))
     config.setdefault("RATELIMIT_APPLICATION_COST", route_cost)
     excluded = config["RATE_LIMIT_EXCLUDE_PATHS"]
     # Worked out once: this filter runs on every request.
     app.extensions[EXCLUDED] = (frozenset(excluded), tuple(p.rstrip("/") + "/" for p in excluded))
     _forget_previous_app()
+    # Not finalized: init_app gives it the cost and exemptions from RATELIMIT_APPLICATION_*.
+    client_bucket = ParsedOnceLimit(limit_provider=config["RATELIMIT_APPLICATION"], finalized=False)
+    limiter.limit_manager.set_application_limits([client_bucket.bind(limiter)])
     # after_request hooks run in reverse order of registration: this one runs after
     # Flask-Limiter's, which init_app registers.
     if config["RATELIMIT_ENABLED"] and finish_headers not in app.after_request_funcs.get(None, []):
@@ -105,6 +108,11 @@ def init_rate_limiting(app: Flask) -> None:
 def _forget_previous_app() -> None:
     # Flask-Limiter keeps these on the (module-wide) instance and reads the app's config only
     # when they are unset, so a second app in one process (the test suite) would inherit them.
+    # The application limit is replaced by init_rate_limiting for the same reason.
     limiter._strategy = None
     limiter._key_prefix = ""
     limiter._storage_dead = False
+    limiter._application_limits_cost = None
+    limiter._application_limits_per_method = None
+    limiter._application_limits_exempt_when = None
+    limiter._application_limits_deduct_when = None
