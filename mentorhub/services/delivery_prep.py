@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Notification, NotificationPreference, User, utcnow
@@ -43,6 +43,11 @@ def claim_batch(ids: list[int]) -> list[PreparedRow]:
     cancelled or moved are `cancelled`.
     """
     now = utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The trade documented in delivery.py, for the claim too: a PostgreSQL crash may forget
+        # it (the rows are pending again, and go out again with the same Message-ID); in
+        # exchange no job waits for a WAL flush before its first mail.
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
     claimed = db.session.execute(
         update(_n)
         .where(_n.c.id.in_(ids), _n.c.status == "pending", _n.c.channel == "email")
@@ -80,14 +85,16 @@ def stale_reminders(datas: list[dict], connection=None) -> set[int]:
     query = select(MentorSession.id, MentorSession.status, MentorSession.scheduled_time).where(
         MentorSession.id.in_(wanted)
     )
-    found = {row.id: row for row in (connection or db.session).execute(query)}
-    return {
-        session_id
-        for session_id, at in wanted.items()
-        if session_id not in found
-        or found[session_id].status != "scheduled"
-        or found[session_id].scheduled_time != at
+    found = {
+        row.id: (row.status, row.scheduled_time)
+        for row in (connection or db.session).execute(query)
     }
+    return {session_id for session_id, at in wanted.items() if moved(found.get(session_id), at)}
+
+
+def moved(found: tuple[str, datetime] | None, reminded_at: datetime | None) -> bool:
+    """Whether a session, as (status, scheduled_time) or None if gone, no longer fits a reminder."""
+    return found is None or found[0] != "scheduled" or found[1] != reminded_at
 
 
 def _close(ids: list[int], status: str, why: str) -> None:

@@ -1,4 +1,4 @@
-"""Email service on Flask-Mail: HTML and text parts from Jinja templates, never raising.
+"""Email service: HTML and text parts from Jinja templates, over Flask-Mail's SMTP settings.
 
 `email_service.send_*` return True or False. The notification pipeline uses `deliver`, which
 raises `EmailRejected` (permanent: do not retry) or `EmailDeliveryError` (transient: retry).
@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime
-from email import policy
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from flask_mail import Message
 
+from mentorhub.services.email_mime import build_message, envelope_address
 from mentorhub.services.email_rendering import RenderedEmail, render_email, render_generic
 from mentorhub.services.smtp_connection import PersistentSMTP, open_connection
 
@@ -31,21 +30,6 @@ class SMTPUnavailable(EmailDeliveryError):
 
 class EmailRejected(Exception):
     """The mail can never be delivered as it is (invalid address, header injection, 5xx)."""
-
-
-# Flask-Mail sets the SMTP policy on its messages; serialising with it runs every header back
-# through the email package's header registry, which was half of a worker's CPU per mail in
-# our profile. Flask-Mail has already encoded the headers, so compat32 writes the same bytes'
-# worth of message (with CRLF line ends, as SMTP wants) at half the cost.
-_WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
-
-
-class WireMessage(Message):
-    """Flask-Mail's message, serialised with the cheaper compat32 policy."""
-
-    def as_bytes(self) -> bytes:
-        """The message as sent on the wire."""
-        return self._message().as_bytes(policy=_WIRE_POLICY)
 
 
 def init_mail_settings(app: Flask) -> None:
@@ -101,22 +85,30 @@ class EmailService:
                 "email not sent (SMTP not configured): to=%s subject=%s", email.to, email.subject
             )
             return False
-        message = WireMessage(
-            subject=email.subject,
-            recipients=[email.to],
-            body=email.text,
-            html=email.html,
-            sender=current_app.config["FROM_EMAIL"],
-            extra_headers=email.headers or None,
-        )
-        if email.message_id:
-            message.msgId = email.message_id
+        sender = current_app.config["FROM_EMAIL"]
+        try:
+            # Written directly rather than through Flask-Mail's Message: see email_mime.
+            message = build_message(
+                sender=sender,
+                to=email.to,
+                subject=email.subject,
+                text=email.text,
+                html=email.html,
+                message_id=email.message_id,
+                headers=email.headers,
+            )
+            envelope = envelope_address(sender), [envelope_address(email.to)]
+        except UnicodeError as error:
+            # A non-ASCII local part needs SMTPUTF8, which we do not use: it fails every time.
+            logger.warning("email refused: %r needs SMTPUTF8", email.to)
+            raise EmailRejected(f"address needs SMTPUTF8: {email.to!r}") from error
         try:
             connection = smtp.get() if smtp is not None else open_connection()
         except (smtplib.SMTPException, OSError) as error:
             raise SMTPUnavailable(f"cannot connect: {type(error).__name__}: {error}") from error
         try:
-            connection.send(message)
+            if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on
+                connection.host.sendmail(*envelope, message)
         except smtplib.SMTPRecipientsRefused as error:
             # smtplib reset the transaction: the connection stays usable.
             codes = [code for code, _ in error.recipients.values()]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from weakref import WeakKeyDictionary
 
 from flask import current_app
+from jinja2 import Environment, Template
 
 from mentorhub.services.notification_types import get_type, human_time, time_until
+
+_TEMPLATES: WeakKeyDictionary[Environment, dict[str, Template]] = WeakKeyDictionary()
 
 
 @dataclass
@@ -35,9 +39,10 @@ def template_context(type_name: str, data: dict) -> dict:
     return context
 
 
-def render_subject(type_name: str, data: dict) -> str:
+def render_subject(type_name: str, data: dict, context: dict | None = None) -> str:
     """The subject line of a type, filled from its data; never contains a line break."""
-    subject = get_type(type_name).subject.format_map(_Defaulting(template_context(type_name, data)))
+    context = context if context is not None else template_context(type_name, data)
+    subject = get_type(type_name).subject.format_map(_Defaulting(context))
     return " ".join(subject.split())
 
 
@@ -56,15 +61,28 @@ def render_email(
 ) -> RenderedEmail:
     """Subject, text and HTML for one notification email."""
     context = template_context(type_name, data)
+    subject = render_subject(type_name, data, context)
     context["unsubscribe_url"] = unsubscribe_url
     context["unsubscribe_label"] = unsubscribe_label
     env = current_app.jinja_env
     return RenderedEmail(
         to=to,
-        subject=render_subject(type_name, data),
-        text=env.get_template(f"email/{type_name}.txt").render(context),
-        html=env.get_template(f"email/{type_name}.html").render(context),
+        subject=subject,
+        text=_template(env, f"email/{type_name}.txt").render(context),
+        html=_template(env, f"email/{type_name}.html").render(context),
     )
+
+
+def _template(env: Environment, name: str) -> Template:
+    # Jinja's own cache is a locked LRU lookup per call; a worker renders the same dozen
+    # templates thousands of times. With auto_reload (debug) Jinja checks the file each time.
+    if env.auto_reload:
+        return env.get_template(name)
+    cache = _TEMPLATES.setdefault(env, {})
+    template = cache.get(name)
+    if template is None:
+        template = cache[name] = env.get_template(name)
+    return template
 
 
 def render_generic(to: str, subject: str, body: str, html: bool) -> RenderedEmail:
