@@ -321,19 +321,10 @@ def smtplib_loop(port: int, message: bytes, count: int, reuse: bool) -> float:
 def sample_message(app) -> bytes:
     """The bytes a worker sends for one welcome notification, for the smtplib loops."""
     from mentorhub.services.delivery_prep import PreparedRow, build_email
-    from mentorhub.services.email_mime import build_message
 
     with app.app_context():
         email = build_email(PreparedRow(1, 1, "u0@example.com", "welcome", {"name": "User"}, 0))
-        return build_message(
-            sender=app.config["FROM_EMAIL"],
-            to=email.to,
-            subject=email.subject,
-            text=email.text,
-            html=email.html,
-            message_id=email.message_id,
-            headers=email.headers,
-        )
+        return email.as_bytes(app.config["FROM_EMAIL"])
 
 
 def free_port() -> int:

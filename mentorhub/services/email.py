@@ -13,7 +13,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 
-from mentorhub.services.email_mime import build_message, envelope_address
+from mentorhub.services.email_mime import envelope_address
 from mentorhub.services.email_rendering import RenderedEmail, render_email, render_generic
 from mentorhub.services.smtp_connection import PersistentSMTP, open_connection
 
@@ -88,15 +88,7 @@ class EmailService:
         sender = current_app.config["FROM_EMAIL"]
         try:
             # Written directly rather than through Flask-Mail's Message: see email_mime.
-            message = build_message(
-                sender=sender,
-                to=email.to,
-                subject=email.subject,
-                text=email.text,
-                html=email.html,
-                message_id=email.message_id,
-                headers=email.headers,
-            )
+            message = email.as_bytes(sender)
             envelope = envelope_address(sender), [envelope_address(email.to)]
         except UnicodeError as error:
             # A non-ASCII local part needs SMTPUTF8, which we do not use: it fails every time.

@@ -25,6 +25,20 @@ class RenderedEmail:
     headers: dict[str, str] = field(default_factory=dict)
     message_id: str | None = None
 
+    def as_bytes(self, sender: str) -> bytes:
+        """The whole message from `sender`, as `smtplib.SMTP.sendmail` takes it."""
+        from mentorhub.services.email_mime import build_message
+
+        return build_message(
+            sender=sender,
+            to=self.to,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            message_id=self.message_id,
+            headers=self.headers,
+        )
+
 
 def template_context(type_name: str, data: dict) -> dict:
     """The data plus derived, human-readable fields every template may use."""
