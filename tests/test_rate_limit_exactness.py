@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET
+from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/api/v1/stats/platform"
@@ -25,12 +25,6 @@ CAPACITY = 100
 REQUESTS = 1000
 THREADS = 50
 ROUNDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, client_ip: str) -> tuple[int, bytes]:

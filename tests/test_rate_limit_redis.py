@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -17,55 +12,6 @@ ME = "/api/v1/auth/me"
 # REDIS_SOCKET_TIMEOUT is 50 ms; the rest is a request's own work on a loaded 2-core machine.
 SLOWEST_ALLOWED = 0.3
 STRATEGY_LOGGER = "mentorhub.middleware.token_bucket_strategy"
-
-
-class PrivateRedis:
-    """A redis-server of our own on a free loopback port, which a test may freeze or kill."""
-
-    def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        self.client = redis.Redis.from_url(self.url, socket_timeout=5)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self.client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def freeze(self) -> None:
-        """Hang the server: connections are accepted by the kernel but never answered."""
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        """Let a frozen server answer again."""
-        os.kill(self.process.pid, signal.SIGCONT)
-
-    def stop(self) -> None:
-        """Kill the server for good."""
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    """A private Redis, killed at the end of the test."""
-    server = PrivateRedis()
-    yield server
-    server.client.close()
-    server.stop()
 
 
 @pytest.fixture
@@ -90,12 +36,13 @@ def test_one_round_trip_per_request_headers_included(make_app, private_redis, he
     app = make_app(RATE_LIMIT_ENABLED="true", REDIS_URL=private_redis.url)
     client = app.test_client()
     client.get(ME, headers=headers)  # loads the script into the fresh server
-    before = command_calls(private_redis.client)
+    direct = private_redis.client()  # one connection, so its own HELLO is not counted twice
+    before = command_calls(direct)
     for _ in range(10):
         response = client.get(ME, headers=headers)
         assert response.status_code == 200
         assert "X-RateLimit-Remaining" in response.headers
-    after = command_calls(private_redis.client)
+    after = command_calls(direct)
     delta = {name: after[name] - before.get(name, 0) for name in after}
     # One EVALSHA per request; the rest are the calls inside that script.
     script = {"cmdstat_time": 10, "cmdstat_hmget": 10, "cmdstat_hset": 10, "cmdstat_pexpire": 10}
@@ -131,12 +78,12 @@ def test_outage_falls_back_to_memory_and_recovers(make_app, private_redis, heade
             break
         assert time.monotonic() < deadline, "the limiter never went back to Redis"
         time.sleep(0.1)
-    (key,) = private_redis.client.keys("*token-bucket*")
-    tokens = float(private_redis.client.hget(key, "tokens"))
+    (key,) = private_redis.client().keys("*token-bucket*")
+    tokens = float(private_redis.client().hget(key, "tokens"))
     assert response.headers["X-RateLimit-Remaining"] == str(int(tokens)) in {"0", "1", "2"}
     assert any("reachable again" in r.message for r in caplog.records)
 
-    private_redis.stop()
+    private_redis.kill()
     assert [timed_get(client, headers)[0] for _ in range(2)] == [429, 429]  # memory: still empty
     assert warnings(caplog) == 2  # one per outage
 
@@ -157,7 +104,7 @@ def test_flask_limiter_strategies_survive_an_outage(make_app, private_redis, hea
     )
     client = app.test_client()
     assert timed_get(client, headers)[0] == 200
-    private_redis.stop()
+    private_redis.kill()
     outage = [timed_get(client, headers) for _ in range(5)]
     assert [status for status, _ in outage] == [200, 200, 200, 429, 429]
     assert max(seconds for _, seconds in outage) < SLOWEST_ALLOWED

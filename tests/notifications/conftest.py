@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from mentorhub.extensions import db as _db
+from tests.local_servers import free_port
 from tests.notifications.support import (
     FAST,
     ROOT,
     MailSink,
-    free_port,
     reset_tables,
     worker_environ,
 )

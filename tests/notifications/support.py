@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -31,13 +30,6 @@ FAST = {
     # A killed worker's claim lapses 2 x this after the claim (see claim_lease).
     "NOTIFICATION_JOB_TIMEOUT": 10,
 }
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(

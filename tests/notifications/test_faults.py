@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections import Counter
 
-import pytest
 from sqlalchemy import select
 
 from mentorhub.models import Notification
 from mentorhub.services.notifications import notification_service
-from tests.notifications.support import FAST, free_port, reset_tables, wait_until, worker_environ
+from tests.notifications.support import FAST, reset_tables, wait_until, worker_environ
 
 
 def _rows(db) -> list[Notification]:
@@ -89,47 +87,6 @@ def test_failed_after_max_attempts_then_retry_failed_delivers(
     assert "no failed notification" in result.output
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    """A Redis server of this test's own, which the test may kill and restart."""
-    port = free_port()
-    processes: list[subprocess.Popen] = []
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-
-        def start(self) -> None:
-            processes.append(
-                subprocess.Popen(
-                    ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            wait_until(lambda: _answers(port), timeout=20, what="private redis to start")
-
-        def stop(self) -> None:
-            processes[-1].kill()
-            processes[-1].wait(timeout=10)
-
-    server = Server()
-    server.start()
-    yield server
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _answers(port: int) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis(port=port, socket_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
 def test_redis_down_during_event_then_delivered_once_it_returns(
     make_app, smtp, private_redis, start_worker
 ):
@@ -138,7 +95,7 @@ def test_redis_down_during_event_then_delivered_once_it_returns(
     )
     with app.app_context():
         reset_tables()
-        private_redis.stop()
+        private_redis.kill()
         started = time.monotonic()
         response = app.test_client().post(
             "/api/v1/auth/register",
