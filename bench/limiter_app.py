@@ -55,7 +55,7 @@ def create_app(variant: str) -> Flask:
 
 def _mentorhub_limiter(app: Flask, redis_url: str) -> None:
     from mentorhub.errors import register_error_handlers
-    from mentorhub.middleware.rate_limit import init_rate_limiting
+    from mentorhub.ratelimit.setup import init_rate_limiting
 
     settings = Config(
         {

@@ -29,11 +29,11 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from mentorhub import models  # noqa: F401  (registers the tables for migrations)
-    from mentorhub.middleware.rate_limit import init_rate_limiting
+    from mentorhub.cache.service import init_cache
+    from mentorhub.mail.service import init_mail_settings
+    from mentorhub.notifications.queue import init_queue_settings
+    from mentorhub.ratelimit.setup import init_rate_limiting
     from mentorhub.services.auth import init_jwt
-    from mentorhub.services.cache import init_cache
-    from mentorhub.services.email import init_mail_settings
-    from mentorhub.services.queue import init_queue_settings
 
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]

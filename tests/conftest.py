@@ -1,12 +1,11 @@
-"""Shared fixtures: a real PostgreSQL database and Redis db of the suite's own.
+"""Shared fixtures: a real PostgreSQL database and Redis db of this run's own.
 
-TEST_DATABASE_URL and TEST_REDIS_URL override where they live. The database is dropped and
-created at the start of the run, so a run never depends on (or touches) a developer's data.
+`tests.run_resources` names them (unique per run) and drops them when the run ends, so a run
+never depends on, or touches, a developer's data or another run's.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -21,21 +20,21 @@ from config import TestingConfig
 from mentorhub import create_app
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
+from tests import run_resources
 from tests.local_servers import PrivateRedis
+from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_test"
-)
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Drop the run's databases and flush its Redis db, whatever the outcome."""
+    run_resources.release()
 
 
 def _recreate_database(url: str) -> None:
     target = make_url(url)
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(run_resources.admin_url(url), autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",

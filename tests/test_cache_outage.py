@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from mentorhub.services.cache import cache_service
+from mentorhub.cache.service import cache_service
 from tests.local_servers import PrivateRedis
 
-STORE_LOGGER = "mentorhub.services.cache_store"
+STORE_LOGGER = "mentorhub.cache.store"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import redis
 from flask import Flask, jsonify
 from flask_limiter import Limiter
 
-from mentorhub.middleware.token_bucket import RedisBuckets
+from mentorhub.ratelimit.token_bucket import RedisBuckets
 from tests.conftest import TEST_REDIS_URL
 from tests.local_servers import PrivateRedis
 

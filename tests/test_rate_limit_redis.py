@@ -11,7 +11,7 @@ import redis
 ME = "/api/v1/auth/me"
 # REDIS_SOCKET_TIMEOUT is 50 ms; the rest is a request's own work on a loaded 2-core machine.
 SLOWEST_ALLOWED = 0.3
-STRATEGY_LOGGER = "mentorhub.middleware.token_bucket_strategy"
+STRATEGY_LOGGER = "mentorhub.ratelimit.strategy"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User
-from mentorhub.services.counters import read_totals
+from mentorhub.stats.counters import read_totals
 
 
 def _count(model, *where) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select
 
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
-from mentorhub.services.counters import read_totals
+from mentorhub.stats.counters import read_totals
 
 
 def _table_totals() -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
-from mentorhub.services.counters import read_totals
+from mentorhub.stats.counters import read_totals
 
 PLATFORM = "/api/v1/stats/platform"
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert, select
 
+from mentorhub.cache.service import cache_service
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, User, utcnow
-from mentorhub.services.cache import cache_service
 
 PLATFORM = "/api/v1/stats/platform"
 USER = "/api/v1/stats/user"

@@ -7,8 +7,8 @@ from flask_jwt_extended import current_user, get_jwt_identity, jwt_required
 from flask_smorest import Blueprint
 
 from mentorhub.extensions import limiter
-from mentorhub.middleware.rate_limit import login_email_key
 from mentorhub.openapi import ErrorSchema
+from mentorhub.ratelimit.setup import login_email_key
 from mentorhub.schemas.auth import (
     LoginSchema,
     MessageSchema,

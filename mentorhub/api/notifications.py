@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
 from mentorhub.api.auth import BEARER
+from mentorhub.notifications import inbox, preferences
 from mentorhub.openapi import ErrorSchema
 from mentorhub.schemas.notifications import (
     InboxArgsSchema,
@@ -16,8 +17,6 @@ from mentorhub.schemas.notifications import (
     ReadAllSchema,
     UnsubscribeArgsSchema,
 )
-from mentorhub.services import notification_inbox as inbox
-from mentorhub.services import notification_preferences as preferences
 
 blp = Blueprint(
     "notifications", __name__, url_prefix="/notifications", description="In-app notifications"

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from mentorhub.api.auth import BEARER
 from mentorhub.openapi import ErrorSchema
 from mentorhub.schemas.stats import DashboardStatsSchema, PlatformStatsSchema, UserStatsSchema
-from mentorhub.services import stats as stats_service
+from mentorhub.stats import service as stats_service
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="Platform and user statistics")
 

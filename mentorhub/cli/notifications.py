@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from mentorhub.services import notification_admin
-from mentorhub.services.notification_sweep import queue_status, sweep
+from mentorhub.notifications import admin as notification_admin
+from mentorhub.notifications.sweep import queue_status, sweep
 
 notifications = AppGroup("notifications", help="Inspect and repair notification delivery.")
 

@@ -17,8 +17,8 @@ from werkzeug.security import generate_password_hash
 
 from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User, utcnow
-from mentorhub.services.counters import rebuild_counters
-from mentorhub.services.stats import refresh_platform_stats
+from mentorhub.stats.counters import rebuild_counters
+from mentorhub.stats.service import refresh_platform_stats
 
 DEMO_PASSWORD = "mentorhub-demo"
 MENTOR_SHARE = 0.15

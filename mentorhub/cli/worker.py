@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from rq import SimpleWorker
 
 from mentorhub.extensions import db, rq
-from mentorhub.services.notification_sweep import worker_tick
+from mentorhub.notifications.sweep import worker_tick
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from mentorhub.extensions import db
-from mentorhub.services import delivery, notification_sweep
+from mentorhub.notifications import delivery
+from mentorhub.notifications import sweep as notification_sweep
 
 logger = logging.getLogger(__name__)
 

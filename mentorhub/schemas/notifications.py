@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mentorhub.notifications.types import CHANNELS, TYPES
 from mentorhub.schemas.pagination import PageArgsSchema, PageSchema
-from mentorhub.services.notification_types import CHANNELS, TYPES
 
 
 class InboxArgsSchema(PageArgsSchema):

@@ -23,7 +23,7 @@ _DUMMY_HASH = generate_password_hash("mentorhub-timing-equaliser")
 
 def register_user(email: str, password: str, name: str, is_mentor: bool = False) -> User:
     """Create a user; raise Conflict when the (lower-cased) email is taken."""
-    from mentorhub.services.events import user_registered
+    from mentorhub.notifications.events import user_registered
 
     user = User(email=email.lower(), name=name, is_mentor=is_mentor)
     user.set_password(password)

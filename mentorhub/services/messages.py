@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select, update
 from mentorhub.errors import Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import Message, User, utcnow
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 
 def send_message(sender: User, recipient_id: int, body: str) -> Message:

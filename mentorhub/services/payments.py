@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from mentorhub.errors import Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Payment
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 UNKNOWN_SESSION = {"session_id": ["No session with this id."]}
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from mentorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User
-from mentorhub.services import events, scheduling
+from mentorhub.notifications import events
+from mentorhub.services import scheduling
 from mentorhub.services.pagination import paginate
 from mentorhub.services.row_ids import fits_row_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mentorhub.models import Message
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 MESSAGES = "/api/v1/messages"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from domain_helpers import concurrently, sign, stored_payments
 
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 WEBHOOK = "/api/v1/payments/webhook"
 

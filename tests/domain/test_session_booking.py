@@ -8,7 +8,7 @@ import pytest
 from domain_helpers import SESSIONS, concurrently, in_hours, iso
 
 from mentorhub.models import MentorSession
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 
 def test_a_student_books_a_mentor(book, student, mentor, app):

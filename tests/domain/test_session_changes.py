@@ -8,7 +8,7 @@ import pytest
 from domain_helpers import SESSIONS, in_hours, iso
 from domain_helpers import session_action as post
 
-from mentorhub.services import events
+from mentorhub.notifications import events
 
 # --- cancel ---------------------------------------------------------------------------------
 

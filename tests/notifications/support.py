@@ -15,12 +15,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from mentorhub.extensions import db as _db
+from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_test"
-)
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 # Fast retries and sweeps, so outage tests finish in seconds.
 FAST = {

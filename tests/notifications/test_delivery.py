@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from mentorhub.models import Notification
-from mentorhub.services.notifications import notification_service
+from mentorhub.notifications.service import notification_service
 
 SESSION_TIME = "2030-02-20T15:00:00+00:00"
 CASES = {
@@ -109,7 +109,7 @@ def test_running_the_same_job_twice_sends_once(app, db, make_user, smtp, burst):
     [row] = notification_service.send_notification("ada@example.com", "welcome", {"name": "Ada"})
     db.session.commit()
     # A duplicate delivery job for the same id, as RQ's at-least-once delivery can produce.
-    from mentorhub.services.queue import enqueue
+    from mentorhub.notifications.queue import enqueue
 
     assert enqueue({None: [row.id]})
     burst()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from mentorhub.services.email import email_service
+from mentorhub.mail.service import email_service
 from tests.local_servers import free_port
 
 
@@ -58,7 +58,7 @@ def test_html_body_gets_a_text_part_of_its_words(app, smtp):
     ],
 )
 def test_invalid_recipient_or_header_injection_sends_nothing(app, smtp, caplog, to, subject):
-    caplog.set_level(logging.WARNING, logger="mentorhub.services.email")
+    caplog.set_level(logging.WARNING, logger="mentorhub.mail.service")
     assert email_service.send_email(to, subject, "body") is False
     assert "email refused" in caplog.text
     time.sleep(0.5)
@@ -67,7 +67,7 @@ def test_invalid_recipient_or_header_injection_sends_nothing(app, smtp, caplog, 
 
 def test_unconfigured_smtp_logs_recipient_and_subject(make_app, caplog):
     app = make_app()  # no SMTP_HOST
-    caplog.set_level(logging.INFO, logger="mentorhub.services.email")
+    caplog.set_level(logging.INFO, logger="mentorhub.mail.service")
     with app.app_context():
         assert email_service.send_welcome_email("ada@example.com", "Ada") is True
     assert "to=ada@example.com subject=Welcome to MentorHub, Ada" in caplog.text

@@ -10,11 +10,12 @@ from email import policy
 import pytest
 from sqlalchemy import select, update
 
+from mentorhub.mail import mime as email_mime
+from mentorhub.mail.service import email_service
+from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import MentorSession, Notification
-from mentorhub.services import delivery, email_mime
-from mentorhub.services.email import email_service
-from mentorhub.services.notifications import notification_service
-from mentorhub.services.smtp_connection import worker_smtp
+from mentorhub.notifications import delivery
+from mentorhub.notifications.service import notification_service
 
 
 def _build(**overrides) -> bytes:

@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from mentorhub.models import Notification
-from mentorhub.services.notifications import notification_service
+from mentorhub.notifications.service import notification_service
 from tests.notifications.support import FAST, reset_tables, wait_until, worker_environ
 
 

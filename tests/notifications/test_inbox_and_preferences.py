@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from mentorhub.models import Notification
-from mentorhub.services.notifications import notification_service
+from mentorhub.notifications.service import notification_service
 
 INBOX = "/api/v1/notifications"
 PREFS = "/api/v1/notifications/preferences"
@@ -177,7 +177,7 @@ def test_unsubscribe_after_queueing_is_honoured_at_send_time(client, db, student
         student.email, "new_message", {"sender_name": "Bo", "preview": "hi"}
     )
     db.session.commit()
-    from mentorhub.services.notification_preferences import unsubscribe_link
+    from mentorhub.notifications.preferences import unsubscribe_link
 
     url, _ = unsubscribe_link(student.id, "new_message")
     token = parse_qs(urlparse(url).query)["token"][0]
@@ -190,7 +190,7 @@ def test_unsubscribe_after_queueing_is_honoured_at_send_time(client, db, student
 
 
 def test_locked_type_link_unsubscribes_from_all_optional_email(client, db, student):
-    from mentorhub.services.notification_preferences import unsubscribe_link
+    from mentorhub.notifications.preferences import unsubscribe_link
 
     url, label = unsubscribe_link(student.id, "welcome")
     assert label == "all optional emails"

@@ -17,7 +17,7 @@ from limits.strategies import STRATEGIES, RateLimiter
 from limits.util import WindowStats
 from redis.exceptions import RedisError
 
-from mentorhub.middleware.token_bucket import BucketResult, MemoryBuckets, RedisBuckets
+from mentorhub.ratelimit.token_bucket import BucketResult, MemoryBuckets, RedisBuckets
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, User, utcnow
-from mentorhub.services.notification_preferences import disabled_channels
-from mentorhub.services.notification_types import check_channels, get_type
-from mentorhub.services.queue import enqueue_after_commit
+from mentorhub.notifications.preferences import disabled_channels
+from mentorhub.notifications.queue import enqueue_after_commit
+from mentorhub.notifications.types import check_channels, get_type
 
 
 class NotificationService:

@@ -22,10 +22,11 @@ from flask_caching.backends import RedisCache, SimpleCache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from mentorhub.cache import codec as cache_codec
+from mentorhub.cache import singleflight
+from mentorhub.cache.codec import CacheValueError
+from mentorhub.cache.store import FailoverStore, TextSerializer
 from mentorhub.extensions import cache
-from mentorhub.services import cache_codec, singleflight
-from mentorhub.services.cache_codec import CacheValueError
-from mentorhub.services.cache_store import FailoverStore, TextSerializer
 
 __all__ = ["CacheValueError", "cache_service", "cached", "init_cache"]
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 from flask import current_app
 from jinja2 import Environment, Template
 
-from mentorhub.services.notification_types import get_type, human_time, time_until
+from mentorhub.notifications.types import get_type, human_time, time_until
 
 _TEMPLATES: WeakKeyDictionary[Environment, dict[str, Template]] = WeakKeyDictionary()
 
@@ -27,7 +27,7 @@ class RenderedEmail:
 
     def as_bytes(self, sender: str) -> bytes:
         """The whole message from `sender`, as `smtplib.SMTP.sendmail` takes it."""
-        from mentorhub.services.email_mime import build_message
+        from mentorhub.mail.mime import build_message
 
         return build_message(
             sender=sender,

@@ -13,8 +13,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from mentorhub.extensions import limiter
-from mentorhub.middleware.limiter import ParsedOnceLimit
-from mentorhub.middleware.token_bucket_strategy import last_result, register_strategy
+from mentorhub.ratelimit.limiter import ParsedOnceLimit
+from mentorhub.ratelimit.strategy import last_result, register_strategy
 
 register_strategy()
 EXCLUDED = "mentorhub.rate_limit_excluded"

@@ -19,7 +19,7 @@ from cachelib.base import BaseCache
 from cachelib.serializers import BaseSerializer
 from flask_caching.backends import SimpleCache
 
-from mentorhub.services.cache_locks import LocalLock, RedisLock
+from mentorhub.cache.locks import LocalLock, RedisLock
 
 logger = logging.getLogger(__name__)
 # Keys touched during an outage; past this many, Redis gets a full clear of our keys instead.

@@ -15,7 +15,7 @@ from sqlalchemy import exists, select, update
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, User, utcnow
-from mentorhub.services.notifications import notification_service
+from mentorhub.notifications.service import notification_service
 
 if TYPE_CHECKING:
     from mentorhub.models import MentorSession

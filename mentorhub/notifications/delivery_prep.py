@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import or_, select, text, update
 
 from mentorhub.extensions import db
+from mentorhub.mail.rendering import RenderedEmail, render_email
 from mentorhub.models import MentorSession, Notification, NotificationPreference, User, utcnow
-from mentorhub.services.email_rendering import RenderedEmail, render_email
-from mentorhub.services.notification_preferences import unsubscribe_link
-from mentorhub.services.notification_types import is_locked, parse_time
+from mentorhub.notifications.preferences import unsubscribe_link
+from mentorhub.notifications.types import is_locked, parse_time
 
 _n = Notification.__table__
 

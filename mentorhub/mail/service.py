@@ -13,9 +13,9 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 
-from mentorhub.services.email_mime import envelope_address
-from mentorhub.services.email_rendering import RenderedEmail, render_email, render_generic
-from mentorhub.services.smtp_connection import PersistentSMTP, open_connection
+from mentorhub.mail.mime import envelope_address
+from mentorhub.mail.rendering import RenderedEmail, render_email, render_generic
+from mentorhub.mail.smtp import PersistentSMTP, open_connection
 
 logger = logging.getLogger(__name__)
 

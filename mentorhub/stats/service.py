@@ -10,11 +10,11 @@ import logging
 
 from flask import current_app
 
+from mentorhub.cache.service import cache_service
 from mentorhub.extensions import db
 from mentorhub.models import User, utcnow
-from mentorhub.services.cache import cache_service
-from mentorhub.services.counters import read_totals
-from mentorhub.services.stats_queries import dashboard_query, user_query
+from mentorhub.stats.counters import read_totals
+from mentorhub.stats.queries import dashboard_query, user_query
 
 logger = logging.getLogger(__name__)
 PLATFORM_CACHE_KEY = "stats:platform"

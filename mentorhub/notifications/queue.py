@@ -36,8 +36,8 @@ def init_queue_settings(app: Flask) -> None:
     # flask-rq would make queues synchronous under TESTING; we want the real pipeline in tests.
     app.config.setdefault("RQ_ASYNC", True)
 
+    from mentorhub.notifications.sweep import queue_status
     from mentorhub.services.health import register_check
-    from mentorhub.services.notification_sweep import queue_status
 
     register_check("notification_queue", queue_status)
 
@@ -94,7 +94,7 @@ def dispatch(by_due: dict[datetime | None, list[int]]) -> bool:
     """Enqueue ids grouped by due time (None: now); in-process delivery without Redis."""
     if queue_enabled():
         return enqueue(by_due)
-    from mentorhub.services.delivery import deliver_in_new_context
+    from mentorhub.notifications.delivery import deliver_in_new_context
 
     now = utcnow()
     due_now = [i for due, ids in by_due.items() if due is None or due <= now for i in ids]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from mentorhub.errors import BadRequest, Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import NotificationPreference, User
-from mentorhub.services.notification_types import CHANNELS, TYPES, is_locked
+from mentorhub.notifications.types import CHANNELS, TYPES, is_locked
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "mentorhub.notifications.unsubscribe"

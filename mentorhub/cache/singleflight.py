@@ -21,9 +21,9 @@ from typing import Any
 import redis
 from redis.exceptions import LockNotOwnedError
 
-from mentorhub.services import cache_codec
-from mentorhub.services.cache_locks import LocalLock, RedisLock
-from mentorhub.services.cache_store import FailoverStore
+from mentorhub.cache import codec as cache_codec
+from mentorhub.cache.locks import LocalLock, RedisLock
+from mentorhub.cache.store import FailoverStore
 
 logger = logging.getLogger(__name__)
 LOCK_TTL = 3.0

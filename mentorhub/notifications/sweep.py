@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
-from mentorhub.services.queue import dispatch, notification_queue, queue_enabled
+from mentorhub.notifications.queue import dispatch, notification_queue, queue_enabled
 
 logger = logging.getLogger(__name__)
 SWEEP_LOCK_KEY = "mentorhub:notifications:sweep-lock"

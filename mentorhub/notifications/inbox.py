@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
+from mentorhub.mail.rendering import render_in_app_text
 from mentorhub.models import Notification, User, utcnow
-from mentorhub.services.email_rendering import render_in_app_text
 from mentorhub.services.pagination import paginate
 
 

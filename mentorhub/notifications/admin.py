@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
-from mentorhub.services.queue import enqueue_after_commit
+from mentorhub.notifications.queue import enqueue_after_commit
 
 
 def counts_by_status_and_type() -> dict[tuple[str, str], int]:

@@ -20,23 +20,23 @@ from flask import current_app
 from sqlalchemy import update
 
 from mentorhub.extensions import db
+from mentorhub.mail.service import (
+    EmailDeliveryError,
+    EmailRejected,
+    SMTPUnavailable,
+    email_service,
+)
+from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import MentorSession, Notification, utcnow
-from mentorhub.services.delivery_prep import (
+from mentorhub.notifications.delivery_prep import (
     PreparedRow,
     build_email,
     claim_batch,
     moved,
     stale_reminders,
 )
-from mentorhub.services.email import (
-    EmailDeliveryError,
-    EmailRejected,
-    SMTPUnavailable,
-    email_service,
-)
-from mentorhub.services.notification_types import parse_time
-from mentorhub.services.queue import enqueue, queue_enabled
-from mentorhub.services.smtp_connection import worker_smtp
+from mentorhub.notifications.queue import enqueue, queue_enabled
+from mentorhub.notifications.types import parse_time
 
 logger = logging.getLogger(__name__)
 _n = Notification.__table__

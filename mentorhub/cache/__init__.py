@@ -1,0 +1,1 @@
+"""Caching on Redis with an in-process fallback, its codec, and single-flight recompute."""

@@ -1,0 +1,1 @@
+"""Email: rendering the templates, building messages and keeping an SMTP connection."""

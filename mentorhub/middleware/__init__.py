@@ -1,1 +1,0 @@
-"""Request-level middleware: rate limiting."""

@@ -1,0 +1,1 @@
+"""Notifications: rows written with the event, queued by id, delivered by workers."""

@@ -1,0 +1,1 @@
+"""Rate limiting: Flask-Limiter with a token-bucket strategy on Redis or memory."""

@@ -1,0 +1,1 @@
+"""Platform and per-user statistics: the queries, the sharded counters and the cached views."""

@@ -1,0 +1,84 @@
+"""The PostgreSQL database and Redis db that belong to one test run, and nothing else.
+
+Each run creates a database named after a fresh run id and claims a free Redis db number, so two
+runs on one machine never touch each other's data (or a developer's). Both are exported through
+TEST_DATABASE_URL / TEST_REDIS_URL so the servers and workers a test starts use the same ones,
+and both are dropped or flushed when the run ends. Setting either variable by hand pins it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import psycopg
+import redis
+from sqlalchemy.engine import make_url
+
+BASE_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BASE_REDIS_URL = "redis://127.0.0.1:6379"
+# Claims live in db 0 under our own prefix and expire on their own if a run is killed.
+CLAIM_KEY = "mentorhub-test-run:claim:{db}"
+CLAIM_SECONDS = 3 * 3600
+
+RUN_ID = os.environ.setdefault("MENTORHUB_TEST_RUN_ID", secrets.token_hex(4))
+
+
+def _claim_redis_db() -> str:
+    claims = redis.Redis.from_url(f"{BASE_REDIS_URL}/0", socket_timeout=5)
+    try:
+        for number in range(15, 0, -1):
+            if not claims.set(CLAIM_KEY.format(db=number), RUN_ID, nx=True, ex=CLAIM_SECONDS):
+                continue
+            with redis.Redis.from_url(f"{BASE_REDIS_URL}/{number}") as candidate:
+                if candidate.dbsize() == 0:
+                    return f"{BASE_REDIS_URL}/{number}"
+            claims.delete(CLAIM_KEY.format(db=number))
+    finally:
+        claims.close()
+    raise RuntimeError("no empty, unclaimed Redis db on 127.0.0.1:6379 for this test run")
+
+
+TEST_DATABASE_URL = os.environ.setdefault(
+    "TEST_DATABASE_URL",
+    make_url(BASE_DATABASE_URL).set(database=f"mentorhub_test_{RUN_ID}").render_as_string(False),
+)
+_OWN_REDIS = "TEST_REDIS_URL" not in os.environ
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or _claim_redis_db()
+os.environ["TEST_REDIS_URL"] = TEST_REDIS_URL
+
+
+def admin_url(url: str = TEST_DATABASE_URL) -> str:
+    """A libpq URL on the server's `postgres` database, for CREATE and DROP DATABASE."""
+    target = make_url(url).set(drivername="postgresql", database="postgres")
+    return target.render_as_string(hide_password=False)
+
+
+def drop_databases(prefix: str) -> None:
+    """Drop every database whose name starts with `prefix` (the run's own and its derivatives)."""
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (prefix.replace("_", r"\_") + "%",),
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def release() -> None:
+    """Drop the run's databases, flush its Redis db and give the claim back."""
+    drop_databases(make_url(TEST_DATABASE_URL).database)
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=5)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    if _OWN_REDIS:
+        number = int(TEST_REDIS_URL.rsplit("/", 1)[1])
+        with redis.Redis.from_url(f"{BASE_REDIS_URL}/0") as claims:
+            if claims.get(CLAIM_KEY.format(db=number)) == RUN_ID.encode():
+                claims.delete(CLAIM_KEY.format(db=number))
