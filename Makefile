@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails and calendars point where `make run` actually serves.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint worker bench-stats bench-limiter bench-notifications clean
+.PHONY: run serve test lint worker bench-stats bench-limiter bench-fullstack bench-notifications clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## serve: the production web server (gunicorn.conf.py) on HOST:PORT, after migrating
+serve: $(STAMP)
+	$(BIN)/flask db upgrade
+	HOST=$(HOST) PORT=$(PORT) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: the whole suite against PostgreSQL and Redis on 127.0.0.1, plus the embedded default
 test: $(STAMP)
@@ -39,6 +46,10 @@ bench-stats: $(STAMP)
 
 bench-limiter: $(STAMP)
 	$(BIN)/python bench/limiter.py
+
+## bench-fullstack: /stats/platform and /stats/dashboard, full stack, against a bare Flask app
+bench-fullstack: $(STAMP)
+	$(BIN)/python bench/fullstack.py --reuse
 
 bench-notifications: $(STAMP)
 	$(BIN)/python bench/notifications.py

@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from email.utils import parseaddr
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse_many
 
@@ -110,10 +113,20 @@ class Config:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = Env(os.environ if environ is None else environ)
         self.LOG_LEVEL = (env.str("LOG_LEVEL", "INFO") or "INFO").upper()
+        self.LOG_FORMAT = (env.str("LOG_FORMAT", "text") or "text").lower()
+        if self.LOG_FORMAT not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT must be text or json, got {self.LOG_FORMAT!r}")
+        # /metrics answers only with `Authorization: Bearer METRICS_TOKEN` when it is set.
+        self.METRICS_ENABLED = env.bool("METRICS_ENABLED", True)
+        self.METRICS_TOKEN = env.str("METRICS_TOKEN")
+        # Each `flask worker` serves its own metrics on this port (0: off); one port per worker.
+        self.WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", 0)
+        self.WORKER_METRICS_ADDR = env.str("WORKER_METRICS_ADDR", "127.0.0.1")
         self.SECRET_KEY = env.str("SECRET_KEY", DEFAULT_SECRET)
         self.PLATFORM_NAME = env.str("PLATFORM_NAME", "MentorHub")
         self.PLATFORM_VERSION = env.str("PLATFORM_VERSION", "1.0.0")
         self.PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
 
         instance_dir = Path(env.str("INSTANCE_DIR", str(BASE_DIR / "instance")))
@@ -135,7 +148,16 @@ class Config:
         self.SMTP_USE_TLS = env.bool("SMTP_USE_TLS", self.SMTP_PORT == 587)
         self.SMTP_USE_SSL = env.bool("SMTP_USE_SSL", self.SMTP_PORT == 465)
         self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
-        self.FROM_EMAIL = env.str("FROM_EMAIL", "noreply@mentorhub.com")
+        self.FROM_EMAIL = _address(env, "FROM_EMAIL", "noreply@mentorhub.com")
+        self.REPLY_TO_EMAIL = _address(env, "REPLY_TO_EMAIL", None)
+        self.SMTP_CA_FILE = env.str("SMTP_CA_FILE")
+        # `log` writes outgoing mail to the log instead of sending it, even with SMTP_HOST set.
+        self.EMAIL_BACKEND = _choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")
+        # Links into the web app (sessions, conversations, booking); PUBLIC_BASE_URL is the API's.
+        self.FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000")
+        self.MEETING_LINK_TEMPLATE = _meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
+        self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
+        self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
 
         self.JWT_ALGORITHM = env.str("ALGORITHM", "HS256")
         self.ACCESS_TOKEN_EXPIRE_MINUTES = env.int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, minimum=1)
@@ -155,15 +177,34 @@ class Config:
             env.list("RATE_LIMIT_ROUTE_COSTS", ["/api/v1/auth/login=5", "/api/v1/auth/register=5"])
         )
         self.LOGIN_RATE_LIMIT = _limit_string(env, "LOGIN_RATE_LIMIT", "10 per minute")
-        self.LOGIN_EMAIL_RATE_LIMIT = _limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "5 per minute")
+        # Failed logins only, per (email, client address) and per email from anywhere: a
+        # stranger needs several addresses to lock an owner out, and the owner's own address
+        # keeps its strict allowance.
+        self.LOGIN_EMAIL_CLIENT_RATE_LIMIT = _limit_string(
+            env, "LOGIN_EMAIL_CLIENT_RATE_LIMIT", "5 per minute;20 per hour"
+        )
+        self.LOGIN_EMAIL_RATE_LIMIT = _limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "100 per hour")
         self.TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 
         self.STATS_CACHE_TTL = env.int("STATS_CACHE_TTL", 300, minimum=1)
         self.HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", 2.0)
+        self.HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", 1.0)
 
         self.PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET")
-        self.NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
+        # Retries follow a mail server's habits: exponential backoff capped at
+        # NOTIFICATION_RETRY_MAX_SECONDS, for NOTIFICATION_MAX_AGE_HOURS from the first failure.
+        self.NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", 100, minimum=1)
         self.NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", 10.0)
+        self.NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", 1800.0)
+        self.NOTIFICATION_MAX_AGE_HOURS = env.float("NOTIFICATION_MAX_AGE_HOURS", 24.0)
+        self.NOTIFICATION_REMINDER_GRACE_SECONDS = env.float(
+            "NOTIFICATION_REMINDER_GRACE_SECONDS", 900.0
+        )
+        # A worker's claim on a batch; renewed while it lives, so a dead worker's rows return
+        # after about this long (plus one sweep interval).
+        self.NOTIFICATION_LEASE_SECONDS = max(
+            1.0, env.float("NOTIFICATION_LEASE_SECONDS", 30.0)
+        )
         self.SESSION_REMINDER_OFFSETS = [
             _offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
         ]
@@ -175,6 +216,8 @@ class Config:
             1.0, env.float("NOTIFICATION_SWEEP_INTERVAL_SECONDS", 30.0)
         )
         self.QUEUE_REDIS_TIMEOUT = env.float("QUEUE_REDIS_TIMEOUT", 1.0)
+        self.NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+        self.RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", 5000, minimum=1)
 
         self.API_TITLE = "MentorHub API"
         self.API_VERSION = self.PLATFORM_VERSION
@@ -182,7 +225,8 @@ class Config:
         self.OPENAPI_URL_PREFIX = "/"
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.OPENAPI_SWAGGER_UI_PATH = "/docs"
-        self.OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+        # Served by the app from the pinned swagger-ui-bundle package: /docs works offline.
+        self.OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
 
     def validate(self) -> None:
         """Refuse settings that are unsafe for this environment."""
@@ -197,7 +241,8 @@ def _offset_minutes(item: str) -> int:
         ) from None
 
 
-RATE_LIMIT_STRATEGIES = ("token-bucket", "fixed-window", "moving-window", "sliding-window-counter")
+# Only the token bucket: see mentorhub/ratelimit/storage.py for why the others went.
+RATE_LIMIT_STRATEGIES = ("token-bucket",)
 
 
 def _rate_limit_strategy(raw: str | None) -> str:
@@ -219,6 +264,31 @@ def _route_costs(items: list[str]) -> dict[str, int]:
             )
         costs[path.strip()] = int(cost)
     return costs
+
+
+def _choice(env: Env, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.str(name, default) or default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _address(env: Env, name: str, default: str | None) -> str | None:
+    value = env.str(name, default)
+    if value is None:
+        return None
+    display_name, address = parseaddr(value)
+    if "@" not in address or (display_name and not value.endswith(">")):
+        raise ConfigError(f"{name} must be an address or 'Name <address>', got {value!r}")
+    return value
+
+
+def _meeting_link_template(value: str | None) -> str | None:
+    if value is not None and (not value.startswith("https://") or "{token}" not in value):
+        raise ConfigError(
+            f"MEETING_LINK_TEMPLATE must be an https URL containing {{token}}, got {value!r}"
+        )
+    return value
 
 
 def _limit_string(env: Env, name: str, default: str) -> str:
@@ -244,17 +314,47 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real secret."""
+    """Production: refuses settings that can only be deployment mistakes."""
 
     ENV_NAME = "production"
 
     def validate(self) -> None:
-        """Refuse a missing, placeholder or short SECRET_KEY."""
+        """Refuse a weak secret, SQLite, loopback links, and mail with nowhere to go."""
         secret = self.SECRET_KEY or ""
         if secret.strip().lower() in PLACEHOLDER_SECRETS:
             raise ConfigError("SECRET_KEY is missing or a placeholder; set a random value")
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
+        sqlite = self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        if sqlite and not self.ALLOW_SQLITE_IN_PRODUCTION:
+            raise ConfigError(
+                "DATABASE_URL is unset or SQLite in production; set a PostgreSQL URL "
+                "(or ALLOW_SQLITE_IN_PRODUCTION=true for a single-process demo)"
+            )
+        if _is_local_url(self.PUBLIC_BASE_URL):
+            raise ConfigError(
+                f"PUBLIC_BASE_URL is unset or local ({self.PUBLIC_BASE_URL}); set the public "
+                "address users open links at, e.g. https://mentorhub.example.com"
+            )
+        if not self.SMTP_HOST and self.EMAIL_BACKEND != "log":
+            raise ConfigError(
+                "SMTP_HOST is not set; set it, or EMAIL_BACKEND=log to only log outgoing mail"
+            )
+
+
+def _is_local_url(url: str | None) -> bool:
+    """Whether `url` is missing, malformed, or points at this machine rather than the public."""
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return True
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 CONFIGS = {

@@ -141,7 +141,7 @@ def summarize(results: dict[str, list[Record]], args, workers: int) -> str:
         f"platform stats SQL statements: {ran} ran for {len(platform)} requests; "
         f"{without:.0f} without the cache ({per_request:.0f} per request): {saved:.3f}% fewer",
         f"dashboard SQL statements per request: "
-        f"{sum(r[3] for r in dashboard) / max(1, len(dashboard)):.1f} (token user, revocation "
-        "check, one stats statement; per-user figures are not cached)",
+        f"{sum(r[3] for r in dashboard) / max(1, len(dashboard)):.1f} (id and role from the "
+        "token, revocations in Redis: only the stats statement; per-user figures not cached)",
     ]
     return "\n".join(lines)

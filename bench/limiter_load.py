@@ -80,13 +80,18 @@ def workers_cpu_seconds(master: subprocess.Popen) -> float:
 
 
 def run_wrk(
-    server: tuple[subprocess.Popen, str], script: str, seconds: int, connections: int
+    server: tuple[subprocess.Popen, str],
+    script: str,
+    seconds: int,
+    connections: int,
+    script_args: tuple[str, ...] = (),
 ) -> dict[str, float]:
     """One wrk run: req/s, p50/p99 ms, non-2xx answers and the workers' CPU us per request."""
     master, url = server
     cpu_before = workers_cpu_seconds(master)
+    extra = ["--", *script_args] if script_args else []
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url, *extra],
         capture_output=True, text=True, check=True, timeout=seconds + 60,
     ).stdout  # fmt: skip
     cpu = workers_cpu_seconds(master) - cpu_before
@@ -108,5 +113,8 @@ def run_wrk(
 def clear_bench_keys(redis_url: str) -> None:
     """Delete the keys this bench created, and nothing else."""
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"LIMITS:LIMITER/{KEY_PREFIX}:*", count=1000):
-        client.delete(key)
+    # Moving-window keys carry the bench's prefix; token buckets carry the bench's client
+    # addresses (10.0.x.y, from WRK_SCRIPT).
+    for pattern in (f"LIMITS:LIMITER/{KEY_PREFIX}:*", "mentorhub-rl:token-bucket/LIMITER/10.0.*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)

@@ -10,10 +10,17 @@
 3. A plain smtplib loop to the same server, sending the bytes a worker sends for one welcome
    notification: a new connection per mail, and one reused connection.
 
-Usage: python bench/notifications.py [--count 5000]
-Environment: BENCH_DATABASE_URL (default a `mentorhub_bench_notifications` database on local
-PostgreSQL, dropped and recreated). Redis is a private `redis-server` on a free port, started
-and stopped by the benchmark, so no other user of the machine's Redis can disturb it.
+4. Steady rate (issue 15): `--processes` producer processes commit one welcome notification per
+   transaction, `--rates` events/s between them, for `--seconds`; two workers deliver. Prints the
+   achieved rate, p50/p99/max from each commit to the SMTP server's acceptance, delivered,
+   missing (not accepted 5 s after the last commit) and duplicates; `--profile` adds where one
+   worker's CPU time goes per event, by package.
+
+Usage: python bench/notifications.py [--count 5000] [--rates 200,300] [--seconds 20] [--profile]
+Environment: BENCH_DATABASE_URL (default a `mentorhub_bench_notifications_<pid>` database on
+local PostgreSQL, recreated for each phase and dropped at the end). Redis is a private
+`redis-server` on a free port, started and stopped by the benchmark, so no other user of the
+machine's Redis can disturb it.
 """
 
 from __future__ import annotations
@@ -30,25 +37,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mentorhub_bench_notifications"
+# One database per run (dropped at the end), so two runs on one machine do not clobber each
+# other; spawned producer processes inherit the name through the environment.
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or (
+    f"postgresql://postgres@127.0.0.1:5432/mentorhub_bench_notifications_{os.getpid()}"
 )
+os.environ["BENCH_DATABASE_URL"] = DATABASE_URL
 REDIS_PORT = 0  # set by main() once the private redis-server is up
 SECRET = "bench-secret-key-that-is-long-enough-for-signing-tokens"
+STEADY_PHASE = 100  # phase numbers of steady-rate runs; the server reports their acceptances
 
 
-def smtp_server(port: int, total, phase, ready, stop, result) -> None:
-    """Run aiosmtpd in this process; count messages, and distinct Message-IDs per phase."""
+def smtp_server(port: int, total, phase, ready, stop, result, accepts) -> None:
+    """Run aiosmtpd in this process; count messages, distinct Message-IDs per phase, and report
+    each acceptance (phase, notification id, time) on `accepts` for the steady-rate runs."""
     from aiosmtpd.controller import Controller
 
     seen: dict[int, set[bytes]] = {}
 
     class Counter:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            accepted_at = time.time()
             for line in envelope.content.split(b"\r\n", 40):
                 if line.lower().startswith(b"message-id:"):
                     # Ids restart with each phase's fresh database: count them per phase.
                     seen.setdefault(phase.value, set()).add(line)
+                    number = line.partition(b"notification-")[2].partition(b"@")[0]
+                    if number.isdigit() and phase.value >= STEADY_PHASE:
+                        accepts.put((phase.value, int(number), accepted_at))
                     break
             with total.get_lock():
                 total.value += 1
@@ -59,6 +75,8 @@ def smtp_server(port: int, total, phase, ready, stop, result) -> None:
     ready.set()
     stop.wait()
     controller.stop()
+    # Acceptances nobody will read must not keep this process from exiting.
+    accepts.cancel_join_thread()
     result.send({key: len(ids) for key, ids in seen.items()})
 
 
@@ -151,6 +169,17 @@ def reset(app) -> None:
     with app.app_context():
         db.create_all()
     redis.Redis.from_url(redis_url()).flushdb()
+
+
+def drop_database() -> None:
+    """Drop this run's database."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(DATABASE_URL)
+    admin = target.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
 
 
 def request_path(app, samples: int = 500) -> dict:
@@ -327,6 +356,109 @@ def sample_message(app) -> bytes:
         return email.as_bytes(app.config["FROM_EMAIL"])
 
 
+# A worker under cProfile with a CPU clock (time waiting for work is not cost), started after
+# the imports and the app are loaded, so only the work loop is measured.
+PROFILED_WORKER = """
+import cProfile, sys, time
+import wsgi
+from flask.cli import main
+profiler = cProfile.Profile(time.process_time)
+sys.argv = ["flask", "worker", "notifications"]
+profiler.enable()
+try:
+    main()
+except SystemExit:
+    pass
+profiler.disable()
+profiler.dump_stats({path!r})
+"""
+
+
+def start_workers(env: dict, count: int, profile: str | None = None) -> list:
+    """`flask worker notifications` processes; the first under cProfile if `profile` is set."""
+    procs = []
+    for n in range(count):
+        command = ["-m", "flask", "worker", "notifications"]
+        if profile and n == 0:
+            command = ["-c", PROFILED_WORKER.format(path=profile)]
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, *command],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    return procs
+
+
+def steady_runs(app, port: int, args, phase, accepts, pids: dict) -> None:
+    """Steady-rate runs: `--processes` producers, one notification per transaction."""
+    import redis
+    from rq import Worker
+
+    from bench._notifications_steady import profile_summary, report, run_steady
+    from mentorhub.notifications.queue import notification_queue
+
+    for number, rate in enumerate(float(r) for r in args.rates.split(",") if r):
+        reset(app)
+        count = int(rate * args.seconds)
+        emails = make_users(app, count)
+        phase.value = STEADY_PHASE + number
+        times: dict[int, list[float]] = {}
+
+        def accepted(wanted=phase.value, times=times) -> dict[int, list[float]]:
+            while not accepts.empty():
+                got_phase, number_, at = accepts.get()
+                if got_phase == wanted:
+                    times.setdefault(number_, []).append(at)
+            return times
+
+        env = environ(port)
+        env["NOTIFICATION_SWEEP_AGE_SECONDS"] = "600"  # measure the queue, not the safety net
+        profile = f"/tmp/mentorhub-worker-{os.getpid()}-{number}.prof" if args.profile else None
+        procs = start_workers(env, 2, profile)
+        try:
+            with app.app_context():
+                connection = redis.Redis.from_url(redis_url())
+                while Worker.count(connection=connection, queue=notification_queue()) < 2:
+                    time.sleep(0.1)
+            groups = {"workers": [p.pid for p in procs], **pids, "postgres": postgres_pids()}
+            before = cpu_snapshot(groups)
+            started = time.perf_counter()
+            result = run_steady(environ(port), emails, rate, args.processes, accepted)
+            groups["postgres"] = sorted(set(groups["postgres"]) | set(postgres_pids()))
+            after = cpu_snapshot(groups)
+            used = {name: after[name] - before.get(name, 0.0) for name in after}
+            used["elapsed"] = time.perf_counter() - started
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=60)
+        print(report(result))
+        print(cpu_report({**used, "producers": 0.0}, result["committed"]))
+        if profile and os.path.exists(profile):
+            print(profile_summary(profile))
+            os.unlink(profile)
+
+
+def make_users(app, count: int) -> list[str]:
+    """`count` users (bulk insert, not timed); their addresses."""
+    from sqlalchemy import insert
+
+    from mentorhub.extensions import db
+    from mentorhub.models import User
+
+    emails = [f"s{n}@example.com" for n in range(count)]
+    with app.app_context():
+        rows = [{"email": e, "name": "S", "password_hash": "x", "is_mentor": False} for e in emails]
+        db.session.execute(insert(User), rows)
+        db.session.commit()
+    return emails
+
+
 def free_port() -> int:
     import socket
 
@@ -338,6 +470,11 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5000)
+    parser.add_argument("--rates", default="200,300", help="steady-rate runs, events/s")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each steady run")
+    parser.add_argument("--processes", type=int, default=2, help="producers in steady runs")
+    parser.add_argument("--profile", action="store_true", help="cProfile one steady worker")
+    parser.add_argument("--skip-batch", action="store_true", help="steady-rate runs only")
     args = parser.parse_args()
     global REDIS_PORT
     REDIS_PORT = free_port()
@@ -350,8 +487,9 @@ def main() -> None:
     total, phase = multiprocessing.Value("l", 0), multiprocessing.RawValue("l", 0)
     ready, stop = multiprocessing.Event(), multiprocessing.Event()
     receive, send = multiprocessing.Pipe(duplex=False)
+    accepts = multiprocessing.Queue()
     server = multiprocessing.Process(
-        target=smtp_server, args=(port, total, phase, ready, stop, send)
+        target=smtp_server, args=(port, total, phase, ready, stop, send, accepts)
     )
     server.start()
     ready.wait(30)
@@ -359,6 +497,9 @@ def main() -> None:
     app = make_app(port)
     results: dict[str, float] = {}
     try:
+        steady_runs(app, port, args, phase, accepts, pids)
+        if args.skip_batch:
+            return
         reset(app)
         path = request_path(app)
         print(
@@ -400,7 +541,10 @@ def main() -> None:
         stop.set()
         server.join(30)
         redis_server.terminate()
+        drop_database()
     distinct = receive.recv() if receive.poll(5) else {}
+    if args.skip_batch:
+        return
     runs = ", ".join(f"{distinct.get(workers)} with {workers} worker(s)" for workers in (1, 2))
     print(f"server: {total.value} messages; distinct Message-IDs: {runs}")
     for workers in (1, 2):

@@ -84,27 +84,21 @@ def start(command: list[str], env: dict) -> subprocess.Popen:
 
 
 def mint_tokens(env: dict, count: int) -> list[str]:
-    """Access tokens for random seeded users (students and mentors), signed with the app key."""
+    """Access tokens as login issues them (id and role claims) for random seeded users."""
     script = (
-        "import sys\n"
-        "from flask_jwt_extended import create_access_token\n"
         "from sqlalchemy import func, select\n"
         "from mentorhub import create_app\n"
         "from mentorhub.extensions import db\n"
         "from mentorhub.models import User\n"
-        "with create_app().app_context():\n"
-        f"    ids = db.session.scalars(select(User.id).order_by(func.random()).limit({count}))\n"
-        "    print('\\n'.join(create_access_token(identity=str(i)) for i in ids))\n"
+        "from mentorhub.services.auth import issue_tokens\n"
+        "app = create_app()\n"
+        "with app.test_request_context():\n"
+        f"    users = db.session.scalars(select(User).order_by(func.random()).limit({count}))\n"
+        "    print('\\n'.join(issue_tokens(u)['access_token'] for u in users))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.split()
+    command = [sys.executable, "-c", script]
+    run = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return run.stdout.split()
 
 
 def main() -> None:
@@ -129,6 +123,8 @@ def main() -> None:
         "DATABASE_URL": url,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "SECRET_KEY": secrets.token_hex(32),
+        "PUBLIC_BASE_URL": "https://mentorhub.example.com",
+        "EMAIL_BACKEND": "log",
         "STATS_CACHE_TTL": str(args.ttl),
         # The bench measures the stats, not the limiter (bench/limiter.py does that).
         "RATE_LIMIT_ENABLED": "false",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values
 from flask import Flask
 
 from config import Config, ConfigError, load_config
@@ -15,9 +16,10 @@ def create_app(
     config: Config | str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, CLI commands."""
-    load_dotenv()
+    # A .env file feeds the settings but never the process environment; real variables win.
+    environ = {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
     try:
-        settings = config if isinstance(config, Config) else load_config(config)
+        settings = config if isinstance(config, Config) else load_config(config, environ)
         settings.validate()
     except ConfigError as error:
         # One line, no traceback: this is an operator's mistake, not a bug.
@@ -33,11 +35,13 @@ def create_app(
         register_error_handlers,
         register_extensions,
         register_logging,
+        register_observability,
     )
 
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_observability(app)
     register_commands(app)
     return app

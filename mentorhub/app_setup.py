@@ -2,52 +2,58 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorhub import errors
-from mentorhub.extensions import api, db, jwt, mail, migrate, rq
+from mentorhub.extensions import api, db, jwt, migrate, rq
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def register_logging(app: Flask) -> None:
-    """Log at LOG_LEVEL through the root logger, so every module's logger follows it."""
-    level = logging.getLevelName(app.config["LOG_LEVEL"])
-    if not isinstance(level, int):
-        level = logging.INFO
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    root.setLevel(level)
-    logging.getLogger("mentorhub").setLevel(level)
+    """Log the app's own lines at LOG_LEVEL in LOG_FORMAT; the root logger is the host's."""
+    from mentorhub.observability import configure_logging
+
+    configure_logging(app)
+
+
+def register_observability(app: Flask) -> None:
+    """Request ids on every response, HTTP and pipeline metrics, and /metrics."""
+    from mentorhub.observability import init_observability
+
+    init_observability(app)
 
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from mentorhub import models  # noqa: F401  (registers the tables for migrations)
     from mentorhub.cache.service import init_cache
-    from mentorhub.mail.service import init_mail_settings
+    from mentorhub.health import init_health
+    from mentorhub.mail.service import init_mail
+    from mentorhub.notifications.dispatch import init_delivery
     from mentorhub.notifications.queue import init_queue_settings
     from mentorhub.ratelimit.setup import init_rate_limiting
     from mentorhub.services.auth import init_jwt
+    from mentorhub.stats.tracking import init_counter_tracking
 
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    init_counter_tracking(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     init_cache(app)
     init_rate_limiting(app)
-    init_mail_settings(app)
-    mail.init_app(app)
+    init_mail(app)
     jwt.init_app(app)
     init_jwt(app)
     init_queue_settings(app)
+    init_delivery(app)
+    init_health(app)
     rq.init_app(app)
     api.init_app(app)
 
@@ -72,8 +78,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """One JSON envelope for every error."""
+    """One JSON envelope for every error, and hostile input refused before any view runs."""
+    from mentorhub.request_guard import init_request_guard
+    from mentorhub.wsgi_envelope import init_envelope_middleware
+
     errors.register_error_handlers(app)
+    init_request_guard(app)
+    init_envelope_middleware(app)
 
 
 def register_commands(app: Flask) -> None:

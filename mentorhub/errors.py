@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 RATE_LIMIT_MESSAGE = "Too many requests. Please try again later."
 GENERIC_500_MESSAGE = "An internal error occurred. Please try again later."
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class APIError(Exception):
@@ -127,9 +128,16 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status == 429:
         message = RATE_LIMIT_MESSAGE
         logger.warning("rate limit exceeded for %s on %s", client_address(), request.path)
-    headers = [(k, v) for k, v in error.get_response().headers if k.lower() != "content-type"]
-    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-    return error_response(status, message, errors, headers)
+    return error_response(status, message, errors, _kept_headers(error, status))
+
+
+def _kept_headers(error: HTTPException, status: int) -> list[tuple[str, str]]:
+    # The envelope sets its own body headers, and a client may only be told to come back later
+    # when the server is limiting it or unavailable.
+    dropped = {"content-type", "content-length"}
+    if status not in RETRY_AFTER_STATUSES:
+        dropped.add("retry-after")
+    return [(k, v) for k, v in error.get_response().headers if k.lower() not in dropped]
 
 
 def handle_api_error(error: APIError) -> Response:
@@ -141,16 +149,47 @@ def handle_api_error(error: APIError) -> Response:
 
 def handle_internal_error(error: Exception) -> Response:
     """Roll back, log the traceback, and answer a generic message."""
-    db.session.rollback()
+    discard_session()
     original = getattr(error, "original_exception", None) or error
     if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
         logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
-    status = getattr(error, "code", None) or 500
-    return error_response(status if status >= 500 else 500, GENERIC_500_MESSAGE)
+    # Only an HTTPException's code is a status: database errors carry a string `code` too.
+    status = error.code if isinstance(error, HTTPException) else None
+    headers = None
+    if status == 503:
+        headers = _kept_headers(error, status)
+    elif not isinstance(status, int) or status < 500:
+        status = 500
+    return error_response(status, GENERIC_500_MESSAGE, headers=headers)
+
+
+def discard_session() -> None:
+    """Roll back the request's database session; a dead connection must not hide the error."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the answer is a 500 either way
+        logger.warning("rollback failed; discarding the database session", exc_info=True)
+        try:
+            db.session.close()
+        except Exception:  # noqa: BLE001
+            logger.warning("closing the database session failed", exc_info=True)
+
+
+def release_session(error: BaseException | None = None) -> None:
+    """End the request's database session; a connection that died meanwhile is only logged."""
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001
+        # The server already rolled back the dead connection's transaction, and the response
+        # is built: failing it now would only turn a correct answer into a 500.
+        logger.warning("releasing the database session failed", exc_info=True)
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Install the handlers; smorest's Api also routes its HTTPExceptions here."""
+    """Install the handlers (replacing smorest's own) and the guarded session teardown."""
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_internal_error)
+    # Teardown functions run in reverse order of registration, so this runs before
+    # Flask-SQLAlchemy's own removal, which then finds nothing left to do.
+    app.teardown_appcontext(release_session)

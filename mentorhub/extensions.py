@@ -4,7 +4,6 @@ from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_rq import RQ
 from flask_sqlalchemy import SQLAlchemy
@@ -12,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from mentorhub.openapi import MentorHubApi
+from mentorhub.ratelimit.policy import client_limit, is_excluded_path, route_cost
 
 
 class Base(DeclarativeBase):
@@ -31,8 +31,17 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 cache = Cache()
-limiter = Limiter(key_func=get_remote_address)
-mail = Mail()
+# Flask-Limiter keeps its strategy and application limits on the instance for the life of the
+# process, so they are fixed here and read each app's settings per request (ratelimit.policy);
+# the token bucket itself is the storage (ratelimit.storage), bound per app by create_app.
+limiter = Limiter(
+    key_func=get_remote_address,
+    strategy="moving-window",
+    application_limits=[client_limit],
+    application_limits_cost=route_cost,
+    application_limits_exempt_when=is_excluded_path,
+    headers_enabled=True,
+)
 jwt = JWTManager()
 rq = RQ()
 api = MentorHubApi()

@@ -1,7 +1,16 @@
-"""flask-smorest's Api, answering its errors in MentorHub's single JSON envelope."""
+"""flask-smorest's Api: the error envelope, the bearer scheme, and Swagger UI served offline."""
 
+from flask import Blueprint, Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
+from swagger_ui_bundle import swagger_ui_path
+
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+# Swagger UI's scripts and styles come from the pinned swagger-ui-bundle package, so /docs
+# works without Internet access and always matches the version we tested.
+swagger_ui_assets = Blueprint(
+    "swagger_ui_assets", __name__, static_folder=swagger_ui_path, static_url_path="/docs/assets"
+)
 
 
 class ErrorSchema(Schema):
@@ -17,12 +26,16 @@ class ErrorSchema(Schema):
 
 
 class MentorHubApi(Api):
-    """Api whose HTTPException handler is the app-wide one from `mentorhub.errors`."""
+    """Api documenting MentorHub's error envelope.
+
+    Its own HTTPException handler is replaced by the app-wide one, which `create_app` registers
+    after `api.init_app`, so this module needs nothing from `mentorhub.errors`.
+    """
 
     ERROR_SCHEMA = ErrorSchema
 
-    def handle_http_exception(self, error):  # type: ignore[override]
-        """Delegate to the app's single error formatter."""
-        from mentorhub.errors import handle_http_exception
-
-        return handle_http_exception(error)
+    def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
+        """Bind to the app, declare `bearerAuth`, and serve Swagger UI's assets locally."""
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+        app.register_blueprint(swagger_ui_assets)

@@ -1,8 +1,10 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -101,11 +103,38 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, migration_lock(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+# Any fixed 64-bit number works, as long as every MentorHub release uses the same one.
+MIGRATION_LOCK_KEY = 7_403_226_915_046_201
+
+
+@contextmanager
+def migration_lock(connection):
+    """Hold a PostgreSQL advisory lock while migrating, so concurrent runs take turns.
+
+    Replicas or deploy jobs started together would otherwise all see an empty database and race
+    to create `alembic_version` and the tables. The lock is taken before Alembic reads the
+    current revision, so the runs that waited find the schema at head and do nothing. It is a
+    session lock, released explicitly, so a migration that commits part-way keeps holding it.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    connection.commit()
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -39,9 +39,20 @@ def _claim_redis_db() -> str:
     raise RuntimeError("no empty, unclaimed Redis db on 127.0.0.1:6379 for this test run")
 
 
+# Under pytest-xdist every worker process runs its own fixtures (and truncates its own tables),
+# so each gets a database and Redis db of its own, derived from the run's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_INHERITED = os.environ.get("MENTORHUB_TEST_RESOURCES_OF") not in (None, _WORKER)
+if _INHERITED:
+    os.environ.pop("TEST_REDIS_URL", None)
+    os.environ["TEST_DATABASE_URL"] += f"_{_WORKER}"
+os.environ["MENTORHUB_TEST_RESOURCES_OF"] = _WORKER
+
 TEST_DATABASE_URL = os.environ.setdefault(
     "TEST_DATABASE_URL",
-    make_url(BASE_DATABASE_URL).set(database=f"mentorhub_test_{RUN_ID}").render_as_string(False),
+    make_url(BASE_DATABASE_URL)
+    .set(database=f"mentorhub_test_{RUN_ID}{'_' + _WORKER if _WORKER else ''}")
+    .render_as_string(False),
 )
 _OWN_REDIS = "TEST_REDIS_URL" not in os.environ
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or _claim_redis_db()

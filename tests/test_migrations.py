@@ -67,6 +67,32 @@ def test_upgrade_and_downgrade_on_postgresql(postgres_url):
     _flask("db", "upgrade", DATABASE_URL=postgres_url)
 
 
+@pytest.mark.slow
+def test_concurrent_upgrades_take_turns(postgres_url):
+    # Four deploy steps (or replicas) starting together against one empty database.
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(FLASK_APP="wsgi:app", SECRET_KEY="migration-test-secret-" + "x" * 20)
+    env["DATABASE_URL"] = postgres_url
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    outcomes = list(zip([run.returncode for run in runs], errors, strict=True))
+    assert [code for code, _ in outcomes] == [0, 0, 0, 0], [err for _, err in outcomes]
+    # Exactly one run applied the migrations; the others found the schema at head.
+    applied = [err for _, err in outcomes if "Running upgrade  -> " in err]
+    assert len(applied) == 1
+    _assert_schema_matches_models(database_url(postgres_url, ROOT))
+
+
 def test_upgrade_on_sqlite_default(tmp_path):
     _flask("db", "upgrade", INSTANCE_DIR=str(tmp_path))
     _assert_schema_matches_models(f"sqlite:///{tmp_path / 'mentorhub.db'}")

@@ -153,19 +153,14 @@ def test_forged_hops_before_the_trusted_proxy_do_not_change_the_key(limited, hea
     assert get("10.0.0.2") == 200
 
 
-@pytest.mark.parametrize("strategy", ["fixed-window", "moving-window", "sliding-window-counter"])
-def test_flask_limiter_strategies_can_be_chosen(limited, headers, redis_client, strategy):
-    client = limited(RATE_LIMIT_STRATEGY=strategy, RATE_LIMIT_REQUESTS="2")
-    assert statuses(client, 2, headers) == [200, 200]
-    assert_spec_429(client.get(ME, headers=headers))
-    assert redis_client.keys(f"*mentorhub-rl:{strategy}/*")
-
-
-def test_switching_strategy_on_a_live_redis_does_not_fail(make_app, headers):
-    for strategy in ["moving-window", "fixed-window", "token-bucket", "sliding-window-counter"]:
-        app = make_app(RATE_LIMIT_ENABLED="true", RATE_LIMIT_STRATEGY=strategy)
-        # The earlier strategies' keys stay in Redis: each strategy has a prefix of its own.
-        assert statuses(app.test_client(), 2, headers) == [200, 200], strategy
+def test_apps_in_one_process_keep_their_own_limits(make_app, headers):
+    # The limiter instance is module-wide; each app's limits and storage must stay its own.
+    small = make_app(RATE_LIMIT_ENABLED="true", RATE_LIMIT_REQUESTS="2", REDIS_URL="")
+    large = make_app(RATE_LIMIT_ENABLED="true", RATE_LIMIT_REQUESTS="4")
+    small_client, large_client = small.test_client(), large.test_client()
+    assert statuses(small_client, 3, headers) == [200, 200, 429]
+    assert statuses(large_client, 5, headers) == [200] * 4 + [429]
+    assert small_client.get(ME, headers=headers).headers["X-RateLimit-Limit"] == "2"
 
 
 def test_idle_buckets_expire_when_they_would_be_full(limited, headers, redis_client):

@@ -116,6 +116,7 @@ def fallbacks(log_dir: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_exactly_the_capacity_passes_across_two_servers(two_servers, tmp_path):
     for round_no in range(ROUNDS):
         # A fresh client each round, so each round starts on a full bucket.

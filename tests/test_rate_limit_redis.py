@@ -11,7 +11,7 @@ import redis
 ME = "/api/v1/auth/me"
 # REDIS_SOCKET_TIMEOUT is 50 ms; the rest is a request's own work on a loaded 2-core machine.
 SLOWEST_ALLOWED = 0.3
-STRATEGY_LOGGER = "mentorhub.ratelimit.strategy"
+STRATEGY_LOGGER = "mentorhub.ratelimit.failover"
 
 
 @pytest.fixture
@@ -32,15 +32,16 @@ def timed_get(client, headers: dict) -> tuple[int, float]:
     return response.status_code, time.perf_counter() - start
 
 
-def test_one_round_trip_per_request_headers_included(make_app, private_redis, headers):
+def test_one_round_trip_per_request_headers_included(make_app, private_redis):
     app = make_app(RATE_LIMIT_ENABLED="true", REDIS_URL=private_redis.url)
     client = app.test_client()
-    client.get(ME, headers=headers)  # loads the script into the fresh server
+    client.get(ME)  # loads the script into the fresh server
     direct = private_redis.client()  # one connection, so its own HELLO is not counted twice
     before = command_calls(direct)
     for _ in range(10):
-        response = client.get(ME, headers=headers)
-        assert response.status_code == 200
+        # No token: the view refuses before any other Redis work, so only the limiter counts.
+        response = client.get(ME)
+        assert response.status_code == 401
         assert "X-RateLimit-Remaining" in response.headers
     after = command_calls(direct)
     delta = {name: after[name] - before.get(name, 0) for name in after}
@@ -92,19 +93,3 @@ def warnings(caplog) -> int:
     return sum(
         1 for r in caplog.records if r.name == STRATEGY_LOGGER and r.levelno == logging.WARNING
     )
-
-
-@pytest.mark.parametrize("strategy", ["moving-window", "fixed-window"])
-def test_flask_limiter_strategies_survive_an_outage(make_app, private_redis, headers, strategy):
-    app = make_app(
-        RATE_LIMIT_ENABLED="true",
-        RATE_LIMIT_STRATEGY=strategy,
-        RATE_LIMIT_REQUESTS="3",
-        REDIS_URL=private_redis.url,
-    )
-    client = app.test_client()
-    assert timed_get(client, headers)[0] == 200
-    private_redis.kill()
-    outage = [timed_get(client, headers) for _ in range(5)]
-    assert [status for status, _ in outage] == [200, 200, 200, 429, 429]
-    assert max(seconds for _, seconds in outage) < SLOWEST_ALLOWED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -97,3 +99,37 @@ def test_seed_demo_if_empty_on_sqlite_as_make_run_does(make_app, tmp_path):
         body = app.test_client().get("/api/v1/stats/platform").get_json()
         assert body["total_users"] == 60 and body["total_sessions"] == 90
         _db.session.remove()
+
+
+def test_seed_demo_creates_the_documented_demo_accounts_once(runner, client):
+    first = runner.invoke(args=["seed-demo", "--users", "30", "--sessions", "20"])
+    assert first.exit_code == 0, first.output
+    for n in (1, 2, 3):
+        for role in ("mentor", "student"):
+            email = f"{role}{n}@demo.mentorhub.test"
+            assert re.search(rf"{re.escape(email)}\s+id \d+\s+{role}", first.output), first.output
+            login = client.post(
+                "/api/v1/auth/login", json={"email": email, "password": "mentorhub-demo"}
+            )
+            assert login.status_code == 200
+    # They start with no sessions, so examples can book them at any time.
+    demo = _count(
+        MentorSession,
+        (MentorSession.mentor_id == User.id) | (MentorSession.student_id == User.id),
+        User.email.like("%@demo.mentorhub.test"),
+    )
+    assert demo == 0
+    again = runner.invoke(args=["seed-demo", "--users", "30", "--sessions", "20"])
+    assert again.exit_code == 0, again.output
+    assert _count(User) == 60
+    assert _count(User, User.email.like("%@demo.mentorhub.test")) == 6
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "mentor1@demo.mentorhub.test" in skipped.output
+
+
+def test_seed_demo_with_two_users_makes_one_demo_mentor_and_one_demo_student(runner):
+    result = runner.invoke(args=["seed-demo", "--users", "2", "--sessions", "3"])
+    assert result.exit_code == 0, result.output
+    assert "mentor1@demo.mentorhub.test" in result.output
+    assert "student1@demo.mentorhub.test" in result.output
+    assert _count(MentorSession) == 3

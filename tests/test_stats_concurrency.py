@@ -1,23 +1,38 @@
-"""Exact platform totals after 1,000 concurrent mixed writes on PostgreSQL.
+"""Exact platform totals under concurrency on PostgreSQL, and a recount that blocks nobody.
 
 Registrations go through the HTTP API; bookings, cancellations, deletions and role changes go
 through the ORM, each in its own thread, transaction and pooled connection, with deliberate
-races (the same session deleted twice, the same user promoted and demoted at once).
+races (the same session deleted twice, the same user promoted and demoted at once). The
+recount runs in a real worker process while requests carry on.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal, select, text
+from sqlalchemy.engine import make_url
 
-from mentorhub.extensions import db
+from mentorhub.extensions import db, rq
+from mentorhub.jobs.stats import recount_platform_counters
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
-from mentorhub.stats.counters import read_totals
+from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
+from mentorhub.stats.recount_lock import RECOUNT_LOCK_KEY
+from tests.conftest import base_environ
+from tests.run_resources import TEST_DATABASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _table_totals() -> dict:
@@ -151,3 +166,175 @@ def test_totals_stay_exact_under_1000_concurrent_mixed_writes(app, make_app):
         assert expected["total_sessions"] == 300 + 400 - 100
     result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
     assert "No drift" in result.output, result.output
+
+
+PLATFORM = "/api/v1/stats/platform"
+
+
+def _raw_sql(statement: str, *params) -> list:
+    """Run SQL on a connection of its own (not the app's Session: nothing counts it)."""
+    with psycopg.connect(_psycopg_url(), autocommit=True) as conn:
+        cursor = conn.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _psycopg_url() -> str:
+    return make_url(TEST_DATABASE_URL).set(drivername="postgresql").render_as_string(False)
+
+
+def _mark_stale_with_hidden_rows(users: int, sessions: int) -> None:
+    """Add rows on a Core connection (no Session: nothing counts them), then flag the counters."""
+    series = func.generate_series(1, users).table_valued("g").render_derived(name="series")
+    number = series.c.g
+    rows = select(
+        func.concat("bulk", number, "@example.com"), literal("Bulk"), literal("x"), number % 4 == 0
+    ).select_from(series)
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(User.__table__).from_select(
+                ["email", "name", "password_hash", "is_mentor"], rows
+            )
+        )
+        mentor_id, student_id = conn.execute(
+            select(User.id)
+            .where(User.email.in_(["bulk4@example.com", "bulk1@example.com"]))
+            .order_by(User.is_mentor.desc())
+        ).scalars()
+        times = func.generate_series(1, sessions).table_valued("g").render_derived(name="times")
+        conn.execute(
+            insert(MentorSession.__table__).from_select(
+                ["mentor_id", "student_id", "topic", "scheduled_time", "status"],
+                select(
+                    literal(mentor_id),
+                    literal(student_id),
+                    literal("Bulk"),
+                    func.now() + text("interval '400 days'"),
+                    literal("cancelled"),
+                ).select_from(times),
+            )
+        )
+    _raw_sql(
+        "INSERT INTO platform_counters (shard, users, mentors, sessions, stale) "
+        "SELECT g, 0, 0, 0, false FROM generate_series(0, 15) g ON CONFLICT DO NOTHING"
+    )
+    _raw_sql("UPDATE platform_counters SET stale = true WHERE shard = 0")
+
+
+def test_a_request_never_recounts_and_one_recount_runs_at_a_time(app, client, make_user):
+    make_user("m@example.com", is_mentor=True)
+    _mark_stale_with_hidden_rows(users=50, sessions=10)
+    first = client.get(PLATFORM).get_json()
+    assert first["total_users"] == 1  # the last known totals, not a recount in the request
+    assert RECOUNT_JOB_ID in rq.get_queue(RECOUNT_QUEUE).job_ids
+
+    # While another recount holds the lock, the job steps aside and changes nothing.
+    with psycopg.connect(_psycopg_url(), autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (RECOUNT_LOCK_KEY,))
+        assert recount_platform_counters() is None
+        db.session.expire_all()
+        assert db.session.scalar(select(func.bool_or(PlatformCounter.stale))) is True
+    assert recount_platform_counters() == 50 + 12 + 10  # users, mentors, sessions corrected
+    db.session.expire_all()
+    assert read_totals() == _table_totals()
+
+
+@pytest.mark.slow
+def test_writes_and_reads_carry_on_while_a_worker_recounts_a_large_table(
+    app, client, make_user, auth_headers
+):
+    mentor = make_user("m@example.com", is_mentor=True)
+    student = make_user("s@example.com")
+    mentor_id, headers = mentor.id, auth_headers(student)
+    _mark_stale_with_hidden_rows(users=250_000, sessions=100_000)
+    assert client.get(PLATFORM).status_code == 200  # enqueues the recount
+    assert RECOUNT_JOB_ID in rq.get_queue(RECOUNT_QUEUE).job_ids
+    db.session.remove()
+
+    # libpq names the worker's connections, so the watcher can tell them from the app's.
+    environ = {**os.environ, **base_environ(), "FLASK_APP": "wsgi:app", "PGAPPNAME": RECOUNTER}
+    command = [sys.executable, "-m", "flask", "worker", "--burst", "--no-scheduler", "--no-sweep"]
+    command.append(RECOUNT_QUEUE)  # a worker of its own, not busy with the booking mails
+    worker = subprocess.Popen(command, cwd=ROOT, env=environ, stderr=subprocess.PIPE, text=True)
+    in_flight = Counter()
+    guard = threading.Lock()
+    seen = Counter()
+    done, finished = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        # Sample the database: is the recount running, is a request in flight meanwhile, and
+        # is any backend waiting on a lock the worker holds?
+        with psycopg.connect(_psycopg_url(), autocommit=True) as conn:
+            while not done.is_set():
+                running, blocked = conn.execute(WATCH_SQL, (RECOUNTER, RECOUNTER)).fetchone()
+                busy = in_flight["requests"] > 0
+                seen.update(running=running, overlap=running and busy, blocked=blocked)
+                if seen["running"] and not running:
+                    finished.set()  # the recount is over: the clients may stop
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    latencies: list[tuple[float, int]] = []
+
+    def client_loop(offset: int) -> None:
+        # Three clients at once, so writes keep arriving during the whole recount.
+        local = app.test_client()
+        for n in range(offset, 3000, 3):
+            if worker.poll() is not None or finished.is_set():
+                return
+            started = time.monotonic()
+            with guard:
+                in_flight["requests"] += 1
+            status = _one_write_or_read(local, n, mentor_id, headers)
+            with guard:
+                in_flight["requests"] -= 1
+            latencies.append((time.monotonic() - started, status))
+
+    try:
+        clients = [threading.Thread(target=client_loop, args=(i,)) for i in range(3)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+    finally:
+        worker.wait(timeout=120)
+        done.set()
+        watcher.join()
+    stderr = worker.stderr.read()
+    assert worker.returncode == 0, stderr
+    assert "platform counters recounted" in stderr
+    assert seen["running"], "the recount was never seen running"
+    assert seen["overlap"], "no request was in flight while the recount ran"
+    assert seen["blocked"] == 0  # nobody ever waited on the recount
+    assert {status for _, status in latencies} <= {200, 201}
+    assert max(latency for latency, _ in latencies) < 10.0  # generous: a loaded 2-core machine
+    assert read_totals() == _table_totals()
+
+
+RECOUNTER = "mentorhub-recount-worker"
+WATCH_SQL = """
+SELECT
+  EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = %s),
+  (SELECT count(*) FROM pg_stat_activity w
+   WHERE w.datname = current_database() AND EXISTS (
+     SELECT 1 FROM pg_stat_activity b
+     WHERE b.pid = ANY (pg_blocking_pids(w.pid)) AND b.application_name = %s))
+"""
+
+
+def _one_write_or_read(client, n: int, mentor_id: int, headers: dict) -> int:
+    """Alternately register, book a slot, and read the platform stats; the status."""
+    kind = n % 3
+    if kind == 0:
+        body = {"email": f"new{n}@example.com", "password": "password123", "name": "New"}
+        return client.post("/api/v1/auth/register", json=body).status_code
+    if kind == 1:
+        start = (utcnow() + timedelta(days=1, hours=n)).replace(microsecond=0)
+        body = {
+            "mentor_id": mentor_id,
+            "topic": "Recount",
+            "scheduled_time": start.isoformat(),
+            "duration_minutes": 30,
+        }
+        return client.post("/api/v1/sessions", json=body, headers=headers).status_code
+    return client.get(PLATFORM).status_code

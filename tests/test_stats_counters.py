@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
+from mentorhub.cli.worker import worker
 from mentorhub.extensions import db as _db
+from mentorhub.extensions import rq
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
-from mentorhub.stats.counters import read_totals
+from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
+from mentorhub.stats.tracking import EXTENSION_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PLATFORM = "/api/v1/stats/platform"
 
@@ -25,6 +33,12 @@ def raw_counters() -> dict:
         )
     ).one()
     return dict(zip(("users", "mentors", "sessions", "stale"), map(int, row), strict=True))
+
+
+def run_worker_burst(app) -> None:
+    """Run the real RQ worker (`flask worker --burst`) until the queues are empty."""
+    result = app.test_cli_runner().invoke(worker, ["--burst", "--no-scheduler", "--no-sweep"])
+    assert result.exit_code == 0, result.output
 
 
 def table_counts() -> dict:
@@ -140,7 +154,7 @@ def test_bulk_session_deletes_are_counted_from_their_row_count(db, make_user):
         ),
     ],
 )
-def test_writes_the_counters_cannot_follow_mark_them_stale_then_recount(db, make_user, write):
+def test_writes_the_counters_cannot_follow_mark_them_stale_then_recount(app, db, make_user, write):
     mentor = make_user("m@example.com", is_mentor=True)
     student = make_user("s@example.com")
     book(mentor.id, student.id)
@@ -148,9 +162,22 @@ def test_writes_the_counters_cannot_follow_mark_them_stale_then_recount(db, make
     db.session.execute(write())
     db.session.commit()
     assert raw_counters()["stale"] == 1
+    before = raw_counters()
+    # A read answers from the counters as they are and leaves the recount to a worker.
     totals = read_totals()
+    assert totals["total_users"] == before["users"]
+    assert totals["total_mentors"] == before["mentors"]
+    assert raw_counters()["stale"] == 1
+    assert RECOUNT_JOB_ID in rq.get_queue(RECOUNT_QUEUE).job_ids
+    read_totals()  # asking again while the job waits adds no second job
+    assert rq.get_queue(RECOUNT_QUEUE).job_ids.count(RECOUNT_JOB_ID) == 1
+    assert (
+        "stale: a recount is pending" in app.test_cli_runner().invoke(args=["stats", "show"]).output
+    )
+
+    run_worker_burst(app)
     expected = table_counts()
-    assert totals == {
+    assert read_totals() == {
         "total_users": expected["users"],
         "total_mentors": expected["mentors"],
         "total_students": expected["users"] - expected["mentors"],
@@ -159,7 +186,7 @@ def test_writes_the_counters_cannot_follow_mark_them_stale_then_recount(db, make
     assert raw_counters() == expected  # the recount cleared the flag
 
 
-def test_deleting_a_user_counts_the_sessions_the_database_cascades(db, make_user):
+def test_deleting_a_user_counts_the_sessions_the_database_cascades(app, db, make_user):
     mentor = make_user("m@example.com", is_mentor=True)
     student = make_user("s@example.com")
     for _ in range(4):
@@ -167,6 +194,8 @@ def test_deleting_a_user_counts_the_sessions_the_database_cascades(db, make_user
     db.session.commit()
     db.session.delete(mentor)
     db.session.commit()
+    assert read_totals()["total_users"] == 1  # counted exactly at once
+    run_worker_burst(app)  # the cascaded sessions need the background recount
     assert read_totals()["total_sessions"] == 0
     assert raw_counters() == {"users": 1, "mentors": 0, "sessions": 0, "stale": 0}
 
@@ -227,3 +256,32 @@ def test_counters_work_on_sqlite_too(make_app, tmp_path):
         body = app.test_client().get(PLATFORM).get_json()
         assert body["total_users"] == 6
         _db.session.remove()
+
+
+def test_importing_attaches_no_listener_and_create_app_attaches_them_once():
+    code = (
+        "from sqlalchemy import event\n"
+        "from mentorhub.extensions import db\n"
+        "from mentorhub.stats import tracking\n"
+        "from tests.conftest import base_environ\n"
+        "from config import TestingConfig\n"
+        "from mentorhub import create_app\n"
+        "listener = tracking._count_flushed_changes\n"
+        "print(event.contains(db.session, 'after_flush', listener))\n"
+        "first = create_app(TestingConfig(base_environ()))\n"
+        "create_app(TestingConfig(base_environ()))\n"
+        "print(event.contains(db.session, 'after_flush', listener))\n"
+        "print(first.extensions[tracking.EXTENSION_KEY])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_an_app_without_tracking_leaves_the_counters_alone(app, db, make_user):
+    make_user("counted@example.com")
+    assert raw_counters()["users"] == 1
+    del app.extensions[EXTENSION_KEY]
+    make_user("uncounted@example.com")
+    assert raw_counters()["users"] == 1

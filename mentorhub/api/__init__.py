@@ -1,6 +1,7 @@
 """HTTP API blueprints mounted under /api/v1 (health probes live at the root)."""
 
 from mentorhub.api.auth import blp as auth_blp
+from mentorhub.api.calendar import blp as calendar_blp
 from mentorhub.api.courses import blp as courses_blp
 from mentorhub.api.messages import blp as messages_blp
 from mentorhub.api.notifications import blp as notifications_blp
@@ -16,4 +17,5 @@ BLUEPRINTS = [
     messages_blp,
     payments_blp,
     notifications_blp,
+    calendar_blp,
 ]

@@ -23,7 +23,12 @@ SIGNATURE_DOC = {
     "in": "header",
     "name": SIGNATURE_HEADER,
     "required": True,
-    "schema": {"type": "string"},
+    # The documented form; the server also accepts the same items in another order.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "pattern": "^t=[0-9]{1,12}(,v1=[0-9a-fA-F]{64})+$",
+    },
     "description": (
         "`t=<unix seconds>,v1=<hex>`: v1 is the hex HMAC-SHA256 of `<t>.<raw body>` keyed with "
         "PAYMENT_WEBHOOK_SECRET; t must be within 5 minutes of the server's clock."

@@ -16,6 +16,7 @@ from mentorhub.schemas.sessions import (
     SessionListArgsSchema,
     SessionPageSchema,
     SessionSchema,
+    UpdateSessionSchema,
 )
 from mentorhub.services import reviews as review_service
 from mentorhub.services import sessions as session_service
@@ -82,6 +83,20 @@ def cancel(data: dict, session_id: int):
 def reschedule(data: dict, session_id: int):
     """Move a scheduled session to another time (either participant)."""
     return session_service.reschedule_session(current_user, session_id, data["scheduled_time"])
+
+
+@blp.patch("/<int:session_id>")
+@jwt_required()
+@blp.arguments(UpdateSessionSchema)
+@blp.response(200, SessionSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Only the mentor can change it")
+@blp.alt_response(409, schema=ErrorSchema, description="Not scheduled")
+@blp.alt_response(404, schema=ErrorSchema, description=NOT_A_PARTICIPANT)
+@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
+@blp.doc(security=BEARER)
+def update(data: dict, session_id: int):
+    """Set or clear the session's call link (the mentor); reminders still due carry it."""
+    return session_service.set_meeting_link(current_user, session_id, data["meeting_link"])
 
 
 @blp.post("/<int:session_id>/complete")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
 from mentorhub.api.auth import BEARER
 from mentorhub.openapi import ErrorSchema
 from mentorhub.schemas.stats import DashboardStatsSchema, PlatformStatsSchema, UserStatsSchema
+from mentorhub.services.identity import current_account, current_identity
 from mentorhub.stats import service as stats_service
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="Platform and user statistics")
@@ -27,7 +28,7 @@ def platform():
 @blp.doc(security=BEARER)
 def user():
     """The caller's statistics."""
-    return stats_service.user_stats(current_user)
+    return stats_service.user_stats(current_account())
 
 
 @blp.get("/dashboard")
@@ -37,4 +38,6 @@ def user():
 @blp.doc(security=BEARER)
 def dashboard():
     """The caller's dashboard figures."""
-    return stats_service.dashboard_stats(current_user)
+    # Id and role come from the token: the dashboard never loads the user row.
+    caller = current_identity()
+    return stats_service.dashboard_stats(caller.id, caller.is_mentor)

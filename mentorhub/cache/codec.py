@@ -44,7 +44,7 @@ def decode(text: str | None) -> Any:
 def _refuse(obj: Any) -> Any:
     kind = type(obj).__name__
     if _is_orm_instance(obj):
-        # Detached ORM instances break on first attribute access once unpickled (PITFALLS 14).
+        # Detached ORM instances break on first attribute access once unpickled.
         raise CacheValueError(
             f"cannot cache a {kind} ORM object: cache a dict of the fields you need instead"
         )

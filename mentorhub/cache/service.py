@@ -1,6 +1,6 @@
 """The cache service on Flask-Caching: Redis when REDIS_URL is set, memory otherwise.
 
-`cache_service` and `@cached` are the spec's interface. Keys may be any string; values must be
+`cache_service` and `@cached` are the cache interface. Keys may be any string; values must be
 JSON data (never ORM objects). When Redis becomes unreachable the service carries on from
 process memory (see `cache_store`), so no request fails because the cache is down.
 Outside an app context the service uses a store configured from the process environment.
@@ -25,17 +25,23 @@ from redis.retry import Retry
 from mentorhub.cache import codec as cache_codec
 from mentorhub.cache import singleflight
 from mentorhub.cache.codec import CacheValueError
+from mentorhub.cache.near import NearCache
 from mentorhub.cache.store import FailoverStore, TextSerializer
 from mentorhub.extensions import cache
+from mentorhub.observability.recording import record_cache_event
 
 __all__ = ["CacheValueError", "cache_service", "cached", "init_cache"]
 logger = logging.getLogger(__name__)
 EXTENSION_KEY = "mentorhub.cache"
+NEAR_KEY = "mentorhub.cache.near"
 DEFAULTS = {
     "CACHE_KEY_PREFIX": "mentorhub:cache:",
     "CACHE_LOCK_PREFIX": "mentorhub:cache-lock:",
     "CACHE_RETRY_INTERVAL": 1.0,
     "CACHE_THRESHOLD": 10_000,
+    # How long a process may serve a hot entry from its own memory (`near=True`): also how
+    # long a change made elsewhere can take to reach it.
+    "CACHE_NEAR_SECONDS": 1.0,
 }
 
 
@@ -54,7 +60,10 @@ def init_cache(app: Flask) -> None:
             "CACHE_DEFAULT_TIMEOUT": 3600,
         },
     )
-    app.extensions[EXTENSION_KEY] = _failover(app.extensions["cache"][cache], client, app.config)
+    with app.app_context():
+        backend = cache.cache  # Flask-Caching's public accessor for this app's backend
+    app.extensions[EXTENSION_KEY] = _failover(backend, client, app.config)
+    app.extensions[NEAR_KEY] = NearCache(app.config["CACHE_NEAR_SECONDS"])
 
 
 def build_store(config: Mapping[str, Any]) -> FailoverStore:
@@ -92,7 +101,7 @@ def _redis_client(config: Mapping[str, Any]) -> redis.Redis | None:
 
 
 class CacheService:
-    """The spec's cache interface: get, set, delete, clear, exists."""
+    """The cache interface: get, set, delete, clear, exists."""
 
     def __init__(self) -> None:
         self._standalone: FailoverStore | None = None
@@ -124,20 +133,44 @@ class CacheService:
         return self.store().set(cache_codec.storage_key(key), text, ttl=ttl)
 
     def delete(self, key: str) -> bool:
-        """Remove a key; True when it was cached."""
+        """Remove a key; True when it was cached (near copies elsewhere lapse by themselves)."""
+        near = self._near()
+        if near is not None:
+            near.drop(key)
         return self.store().delete(cache_codec.storage_key(key))
 
     def clear(self) -> bool:
         """Remove every MentorHub cache entry, and nothing else in the Redis database."""
+        near = self._near()
+        if near is not None:
+            near.clear()
         return self.store().clear()
 
     def exists(self, key: str) -> bool:
         """Whether the key is cached."""
         return self.store().exists(cache_codec.storage_key(key))
 
-    def get_or_compute(self, key: str, compute: Callable[[], Any], ttl: int = 3600) -> Any:
-        """The cached value, recomputed by one caller at a time across processes."""
-        return singleflight.get_or_compute(self.store(), key, compute, ttl)
+    def get_or_compute(
+        self, key: str, compute: Callable[[], Any], ttl: int = 3600, near: bool = False
+    ) -> Any:
+        """The cached value, recomputed by one caller at a time across processes.
+
+        With `near`, the value is also kept in this process for CACHE_NEAR_SECONDS, so a hot
+        entry costs no Redis round trip; a change elsewhere reaches it within that time.
+        """
+        local = self._near() if near else None
+        if local is not None:
+            hit = local.get(key)
+            if hit is not NearCache.MISSING:
+                record_cache_event(key, "hit")
+                return hit
+        value = singleflight.get_or_compute(self.store(), key, compute, ttl)
+        if local is not None:
+            local.put(key, value)
+        return value
+
+    def _near(self) -> NearCache | None:
+        return current_app.extensions.get(NEAR_KEY) if has_app_context() else None
 
 
 cache_service = CacheService()

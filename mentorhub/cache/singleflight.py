@@ -24,6 +24,7 @@ from redis.exceptions import LockNotOwnedError
 from mentorhub.cache import codec as cache_codec
 from mentorhub.cache.locks import LocalLock, RedisLock
 from mentorhub.cache.store import FailoverStore
+from mentorhub.observability.recording import record_cache_event
 
 logger = logging.getLogger(__name__)
 LOCK_TTL = 3.0
@@ -41,11 +42,15 @@ def get_or_compute(store: FailoverStore, key: str, compute: Callable[[], Any], t
     while True:
         entry = _read(store, skey)
         if entry is not None and entry[1] > time.time():
+            record_cache_event(key, "hit")
             return entry[0]
         lock = store.try_lock(skey, LOCK_TTL)
         if lock is not None:
-            return _recompute(store, skey, compute, ttl, lock)
+            if entry is None:
+                record_cache_event(key, "miss")
+            return _recompute(store, key, compute, ttl, lock)
         if entry is not None:
+            record_cache_event(key, "stale")
             return entry[0]
         if time.monotonic() > give_up_at:
             logger.warning("gave up waiting for %r to be computed; computing it here", key)
@@ -63,16 +68,19 @@ def fresh_until(store: FailoverStore, key: str) -> float | None:
 
 def _recompute(
     store: FailoverStore,
-    skey: str,
+    key: str,
     compute: Callable[[], Any],
     ttl: float,
     lock: LocalLock | RedisLock,
 ) -> Any:
+    skey = cache_codec.storage_key(key)
     try:
         # Another caller may have refreshed the entry between our read and our lock.
         entry = _read(store, skey)
         if entry is not None and entry[1] > time.time():
+            record_cache_event(key, "hit")
             return entry[0]
+        record_cache_event(key, "recompute")
         with _heartbeat(lock):
             value = compute()
         _write(store, skey, value, ttl)

@@ -1,6 +1,6 @@
 """Where cached text lives: Redis through Flask-Caching, with an in-process memory fallback.
 
-Flask-Caching raises when Redis is down and has no fallback of its own (PITFALLS 7), so every
+Flask-Caching raises when Redis is down and has no fallback of its own, so every
 call here catches Redis errors, switches the process to memory, logs one WARNING per outage and
 probes Redis again at most once per `retry_interval`. Writes made during an outage are replayed
 as deletions when Redis returns, so Redis never serves a value older than one written meanwhile.
@@ -20,6 +20,7 @@ from cachelib.serializers import BaseSerializer
 from flask_caching.backends import SimpleCache
 
 from mentorhub.cache.locks import LocalLock, RedisLock
+from mentorhub.observability.recording import set_cache_fallback
 
 logger = logging.getLogger(__name__)
 # Keys touched during an outage; past this many, Redis gets a full clear of our keys instead.
@@ -139,6 +140,7 @@ class FailoverStore:
                 self._next_probe = time.monotonic() + self.retry_interval
                 return False
             self._down = False
+        set_cache_fallback(False)
         logger.info("Redis cache reachable again; using Redis")
         return True
 
@@ -148,6 +150,7 @@ class FailoverStore:
             if self._down:
                 return
             self._down = True
+        set_cache_fallback(True)
         logger.warning("Redis cache unreachable (%s); serving from memory until it returns", error)
 
     def _remember(self, key: str) -> None:

@@ -51,5 +51,5 @@ def retry_failed(notification_id: int | None) -> None:
     "--older-than", type=click.FloatRange(min=0), help="Seconds overdue (default: the config's)."
 )
 def sweep_command(older_than: float | None) -> None:
-    """Enqueue pending notifications whose job is overdue (deliver them, without Redis)."""
+    """Re-open lapsed claims and wake delivery for overdue rows (deliver them, without Redis)."""
     click.echo(f"Swept {sweep(older_than)} overdue notification(s).")

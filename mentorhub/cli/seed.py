@@ -21,6 +21,15 @@ from mentorhub.stats.counters import rebuild_counters
 from mentorhub.stats.service import refresh_platform_stats
 
 DEMO_PASSWORD = "mentorhub-demo"
+DEMO_DOMAIN = "demo.mentorhub.test"
+# Fixed, documented accounts to sign in with; they start with no sessions, so the README's
+# examples can book them at any time. Mentors and students alternate, so even `--users 2` has one
+# of each.
+DEMO_ACCOUNTS = [
+    (f"{role}{n}@{DEMO_DOMAIN}", role == "mentor")
+    for n in (1, 2, 3)
+    for role in ("mentor", "student")
+]
 MENTOR_SHARE = 0.15
 BATCH = 5000
 FIRST = ["Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Tim"]
@@ -84,12 +93,16 @@ def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _users(count: int, run: str) -> Iterator[tuple]:
+def _users(count: int, run: str, fixed: list[tuple[str, bool]]) -> Iterator[tuple]:
     # One hash for every demo account: hashing a million passwords would take hours.
     password_hash = generate_password_hash(DEMO_PASSWORD)
     now = utcnow()
     every = round(1 / MENTOR_SHARE)
-    for i in range(count):
+    fixed = fixed[:count]
+    for n, (email, is_mentor) in enumerate(fixed, 1):
+        name = f"{FIRST[n % len(FIRST)]} {LAST[n % len(LAST)]}"
+        yield email, name, password_hash, is_mentor, now
+    for i in range(count - len(fixed)):
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}"
         joined = now - timedelta(minutes=i)
         yield f"demo{run}-{i}@example.com", name, password_hash, i % every == 0, joined
@@ -155,16 +168,19 @@ def seed_demo(users: int, sessions: int, if_empty: bool) -> None:
     """Load demo users, sessions, courses, enrollments and reviews."""
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("Database already has users; not seeding.")
+        _list_demo_accounts()
         return
     run = format(random.getrandbits(24), "06x")
     writer = BulkWriter()
     columns = ["email", "name", "password_hash", "is_mentor", "created_at"]
-    writer.write(User, columns, _users(users, run), users, "users")
-    rows = db.session.execute(
-        select(User.id, User.is_mentor).where(User.email.like(f"demo{run}-%"))
-    ).all()
-    mentors = [row.id for row in rows if row.is_mentor]
-    students = [row.id for row in rows if not row.is_mentor]
+    demo = User.email.like(f"%@{DEMO_DOMAIN}")
+    existing = set(db.session.scalars(select(User.email).where(demo)))
+    fixed = [account for account in DEMO_ACCOUNTS if account[0] not in existing]
+    writer.write(User, columns, _users(users, run, fixed), users, "users")
+    mentors, students = _roles(User.email.like(f"demo{run}-%"))
+    if not mentors or not students:
+        # Too few users for any beyond the fixed accounts: they get the sessions after all.
+        mentors, students = _roles(User.email.like(f"demo{run}-%") | demo)
     if not mentors or not students:
         raise click.ClickException("need at least one mentor and one student; raise --users")
     columns = ["mentor_id", "student_id", "topic", "scheduled_time", "duration_minutes"]
@@ -178,7 +194,21 @@ def seed_demo(users: int, sessions: int, if_empty: bool) -> None:
         db.session.execute(text("ANALYZE"))
     rebuild_counters()
     refresh_platform_stats()
-    click.echo(
-        f"Seeded {users} users ({len(mentors)} mentors) and {sessions} sessions. "
-        f"Demo password: {DEMO_PASSWORD}"
-    )
+    click.echo(f"Seeded {users} users ({len(mentors)} mentors) and {sessions} sessions.")
+    _list_demo_accounts()
+
+
+def _roles(where) -> tuple[list[int], list[int]]:
+    rows = db.session.execute(select(User.id, User.is_mentor).where(where)).all()
+    return [r.id for r in rows if r.is_mentor], [r.id for r in rows if not r.is_mentor]
+
+
+def _list_demo_accounts() -> None:
+    rows = db.session.execute(
+        select(User.id, User.email, User.is_mentor)
+        .where(User.email.like(f"%@{DEMO_DOMAIN}"))
+        .order_by(User.id)
+    ).all()
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
+    for row in rows:
+        click.echo(f"  {row.email:<32} id {row.id:<6} {'mentor' if row.is_mentor else 'student'}")

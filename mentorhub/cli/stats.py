@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mentorhub.stats.counters import read_totals, rebuild_counters
+from mentorhub.stats.counters import counters_stale, read_totals, rebuild_counters
 from mentorhub.stats.service import refresh_platform_stats
 
 
@@ -15,8 +15,11 @@ def stats() -> None:
 
 @stats.command("rebuild")
 def rebuild() -> None:
-    """Recount the platform counters from the tables and report any drift corrected."""
-    checks = rebuild_counters()
+    """Recount the platform counters from the tables and report any drift corrected.
+
+    Waits for a background recount that is already running, then recounts once more.
+    """
+    checks = rebuild_counters(wait=True) or []
     refresh_platform_stats()
     for check in checks:
         if check.drift:
@@ -38,3 +41,5 @@ def show() -> None:
     """Print the platform totals as the counters hold them (no cache)."""
     for name, value in read_totals().items():
         click.echo(f"{name}: {value}")
+    if counters_stale():
+        click.echo("stale: a recount is pending (run `flask stats rebuild` to do it now)")

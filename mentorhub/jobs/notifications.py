@@ -12,19 +12,30 @@ logger = logging.getLogger(__name__)
 
 
 def deliver_notifications(ids: list[int]) -> dict[str, int]:
-    """Deliver the pending notifications among `ids` (a batch from one commit or sweep)."""
+    """Deliver the pending notifications among `ids` (a large commit, a retry or a reminder)."""
     try:
         return delivery.deliver_notifications(ids)
     except Exception:
-        # The rows stay pending; the sweep enqueues them again. Re-raise so RQ records it too.
+        # The rows stay pending; the sweep wakes delivery again. Re-raise so RQ records it too.
         logger.exception("delivering notifications %s failed", ids)
         raise
     finally:
         db.session.remove()
 
 
+def drain_notifications() -> dict[str, int]:
+    """Deliver every due pending notification: the wake-up small commits enqueue."""
+    try:
+        return delivery.drain()
+    except Exception:
+        logger.exception("draining notifications failed")
+        raise
+    finally:
+        db.session.remove()
+
+
 def sweep_notifications() -> int:
-    """Re-enqueue pending notifications whose job is overdue; return how many."""
+    """Re-open lapsed claims and wake delivery for overdue notifications; return how many."""
     try:
         return notification_sweep.sweep()
     except Exception:

@@ -1,4 +1,4 @@
-"""Email service: HTML and text parts from Jinja templates, over Flask-Mail's SMTP settings.
+"""Email service: messages from the Jinja templates, sent over smtplib with a timeout.
 
 `email_service.send_*` return True or False. The notification pipeline uses `deliver`, which
 raises `EmailRejected` (permanent: do not retry) or `EmailDeliveryError` (transient: retry).
@@ -10,12 +10,11 @@ import logging
 import smtplib
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 
-from mentorhub.mail.mime import envelope_address
-from mentorhub.mail.rendering import RenderedEmail, render_email, render_generic
-from mentorhub.mail.smtp import PersistentSMTP, open_connection
+from mentorhub.mail.message import AddressError, RenderedEmail, app_sender
+from mentorhub.mail.rendering import render_email, render_generic
+from mentorhub.mail.smtp import PersistentSMTP, close_quietly, init_smtp, open_smtp
 
 logger = logging.getLogger(__name__)
 
@@ -32,28 +31,19 @@ class EmailRejected(Exception):
     """The mail can never be delivered as it is (invalid address, header injection, 5xx)."""
 
 
-def init_mail_settings(app: Flask) -> None:
-    """Map the spec's SMTP_* variables onto Flask-Mail's settings."""
-    config = app.config
-    config.setdefault("MAIL_SERVER", config.get("SMTP_HOST") or "localhost")
-    config.setdefault("MAIL_PORT", config["SMTP_PORT"])
-    config.setdefault("MAIL_USERNAME", config.get("SMTP_USER"))
-    config.setdefault("MAIL_PASSWORD", config.get("SMTP_PASSWORD"))
-    config.setdefault("MAIL_USE_TLS", config["SMTP_USE_TLS"])
-    config.setdefault("MAIL_USE_SSL", config["SMTP_USE_SSL"])
-    config.setdefault("MAIL_DEFAULT_SENDER", config["FROM_EMAIL"])
-    # Flask-Mail suppresses sending under TESTING; our tests deliver to a real SMTP server, and
-    # "SMTP not configured" is handled by logging instead (see EmailService.deliver).
-    config.setdefault("MAIL_SUPPRESS_SEND", False)
+def init_mail(app: Flask) -> None:
+    """Give the app its own SMTP connection (config.py has checked the sender settings)."""
+    init_smtp(app)
 
 
 def smtp_configured() -> bool:
-    """Whether SMTP_HOST is set; without it mail is logged instead of sent."""
-    return bool(current_app.config.get("SMTP_HOST"))
+    """Whether mail goes out: SMTP_HOST set and EMAIL_BACKEND not `log`; else it is logged."""
+    config = current_app.config
+    return bool(config.get("SMTP_HOST")) and config.get("EMAIL_BACKEND") != "log"
 
 
 class EmailService:
-    """The spec's email service."""
+    """The email service of the product's first version, and the pipeline's `deliver`."""
 
     def send_email(self, to_email: str, subject: str, body: str, html: bool = False) -> bool:
         """Send a free-form email; `html=True` means `body` is HTML."""
@@ -61,11 +51,13 @@ class EmailService:
 
     def send_welcome_email(self, email: str, name: str) -> bool:
         """Welcome a new user."""
-        return self._send(lambda: render_email(email, "welcome", {"name": name}))
+        return self._send(lambda: render_email(email, "welcome", {"name": name}, locked=True))
 
-    def send_session_confirmation(self, email: str, topic: str, time: datetime | str) -> bool:
-        """Confirm a booked session."""
-        data = {"topic": topic, "scheduled_time": _iso(time)}
+    def send_session_confirmation(
+        self, email: str, topic: str, time: datetime | str, time_zone: str | None = None
+    ) -> bool:
+        """Confirm a booked session, its time written in `time_zone` (UTC when not given)."""
+        data = {"topic": topic, "scheduled_time": _iso(time), "time_zone": time_zone}
         return self._send(lambda: render_email(email, "session_confirmed", data))
 
     def send_session_reminder(self, email: str, topic: str, link: str, time_until: str) -> bool:
@@ -80,27 +72,24 @@ class EmailService:
         Raises EmailRejected or EmailDeliveryError. With `smtp`, the kept connection is used.
         """
         check_headers(email)
+        sender, reply_to = app_sender()
+        try:
+            message = email.to_message(sender, reply_to)
+        except AddressError as error:
+            logger.warning("email refused: %s", error)
+            raise EmailRejected(str(error)) from None
         if not smtp_configured():
             logger.info(
                 "email not sent (SMTP not configured): to=%s subject=%s", email.to, email.subject
             )
             return False
-        sender = current_app.config["FROM_EMAIL"]
+        envelope = sender.addr_spec, [message["To"].addresses[0].addr_spec]
         try:
-            # Written directly rather than through Flask-Mail's Message: see email_mime.
-            message = email.as_bytes(sender)
-            envelope = envelope_address(sender), [envelope_address(email.to)]
-        except UnicodeError as error:
-            # A non-ASCII local part needs SMTPUTF8, which we do not use: it fails every time.
-            logger.warning("email refused: %r needs SMTPUTF8", email.to)
-            raise EmailRejected(f"address needs SMTPUTF8: {email.to!r}") from error
-        try:
-            connection = smtp.get() if smtp is not None else open_connection()
+            connection = smtp.get() if smtp is not None else open_smtp(current_app.config)
         except (smtplib.SMTPException, OSError) as error:
             raise SMTPUnavailable(f"cannot connect: {type(error).__name__}: {error}") from error
         try:
-            if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on
-                connection.host.sendmail(*envelope, message)
+            connection.sendmail(*envelope, message.as_bytes())
         except smtplib.SMTPRecipientsRefused as error:
             # smtplib reset the transaction: the connection stays usable.
             codes = [code for code, _ in error.recipients.values()]
@@ -116,7 +105,7 @@ class EmailService:
             raise
         finally:
             if smtp is None:
-                connection.close()
+                close_quietly(connection)
         return True
 
     def _send(self, render) -> bool:
@@ -134,18 +123,13 @@ class EmailService:
 
 
 def check_headers(email: RenderedEmail) -> None:
-    """Refuse an invalid recipient, or CR/LF in any header value (header injection)."""
-    values = [email.to, email.subject, current_app.config["FROM_EMAIL"], *email.headers.values()]
+    """Refuse CR/LF in any header value (header injection), or an invalid recipient."""
+    values = [email.to, email.subject, *email.headers.values()]
     if email.message_id:
         values.append(email.message_id)
     if any("\r" in value or "\n" in value for value in values):
         logger.warning("email refused: CR/LF in a header value (to=%r)", email.to)
         raise EmailRejected("CR/LF in a header value")
-    try:
-        validate_email(email.to, check_deliverability=False)
-    except EmailNotValidError:
-        logger.warning("email refused: invalid recipient %r", email.to)
-        raise EmailRejected(f"invalid recipient {email.to!r}") from None
 
 
 def _by_code(code: int, text: str) -> Exception:

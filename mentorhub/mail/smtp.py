@@ -1,105 +1,117 @@
-"""SMTP connections for Flask-Mail with a timeout, and one long-lived connection per worker."""
+"""SMTP connections: opened one way everywhere, with a timeout, and one kept per app."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 import time
+from collections.abc import Callable, Mapping
 
-from flask import current_app
-from flask_mail import Connection
+from flask import Flask, current_app
+from werkzeug.local import LocalProxy
+
+from mentorhub.observability import record_smtp_connection
 
 logger = logging.getLogger(__name__)
+EXTENSION_KEY = "mentorhub.smtp"
 
 
-class TimeoutConnection(Connection):
-    """Flask-Mail's connection, opened with a socket timeout.
+def tls_context(config: Mapping) -> ssl.SSLContext:
+    """A verifying TLS context; SMTP_CA_FILE adds a trusted CA (a test server's own, say)."""
+    # smtplib's own default context does not check the certificate, so we always pass ours.
+    return ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
 
-    Flask-Mail calls `smtplib.SMTP(host, port)` with no timeout, so a server that accepts the TCP
-    connection and then stalls would block the caller forever. smtplib applies `timeout` to the
-    connect and to every later read and write on that socket, which bounds each SMTP command.
-    We pass it per connection rather than through `socket.setdefaulttimeout`, which would change
-    every socket the process opens (Redis, PostgreSQL) from then on.
+
+def open_smtp(config: Mapping) -> smtplib.SMTP:
+    """Connect, secure and log in to the configured SMTP server; the caller closes it.
+
+    SSL from the first byte on port 465 (or SMTP_USE_SSL), STARTTLS on 587 (or SMTP_USE_TLS),
+    login when SMTP_USER is set. SMTP_TIMEOUT bounds the connect and every later command.
     """
-
-    def __init__(self, mail, timeout: float) -> None:
-        super().__init__(mail)
-        self.timeout = timeout
-
-    def configure_host(self) -> smtplib.SMTP:
-        """Connect (SSL or plain, then STARTTLS and login as configured) with the timeout."""
-        mail = self.mail
-        smtp_class = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
-        host = smtp_class(mail.server, mail.port, timeout=self.timeout)
-        try:
-            host.set_debuglevel(int(mail.debug))
-            if mail.use_tls:
-                host.starttls()
-            if mail.username and mail.password:
-                host.login(mail.username, mail.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-    def close(self) -> None:
-        """Say QUIT if the server still listens, and drop the socket either way."""
-        if self.host is None:
-            return
-        try:
-            self.host.quit()
-        except (smtplib.SMTPException, OSError):
-            self.host.close()
-        self.host = None
+    host = config.get("SMTP_HOST") or "localhost"
+    port = int(config.get("SMTP_PORT") or 587)
+    timeout = float(config.get("SMTP_TIMEOUT") or 10.0)
+    use_ssl = _flag(config, "SMTP_USE_SSL", port == 465)
+    use_tls = not use_ssl and _flag(config, "SMTP_USE_TLS", port == 587)
+    if use_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=tls_context(config)
+        )
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if use_tls:
+            smtp.starttls(context=tls_context(config))
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-def open_connection() -> TimeoutConnection:
-    """A connected TimeoutConnection for the current app's mail settings."""
-    connection = TimeoutConnection(
-        current_app.extensions["mail"], current_app.config["SMTP_TIMEOUT"]
-    )
-    connection.__enter__()
-    return connection
+def close_quietly(smtp: smtplib.SMTP) -> None:
+    """Say QUIT if the server still listens, and drop the socket either way."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def _flag(config: Mapping, name: str, default: bool) -> bool:
+    value = config.get(name)
+    return default if value is None else bool(value)
 
 
 class PersistentSMTP:
-    """One SMTP connection kept open across jobs in a worker process.
+    """One SMTP connection kept open across sends, reconnecting after any failure.
 
-    A new connection per mail costs a TCP handshake, the greeting and EHLO (and STARTTLS and AUTH
-    on a real relay): about half the time of a send to a local server. The connection is checked
-    with NOOP when it has been idle, since servers drop idle clients; a failed check, or any error
-    while sending, discards it and the next send reconnects.
+    A new connection per mail costs a TCP handshake, the greeting and EHLO (and STARTTLS and
+    AUTH on a real relay). Servers drop idle clients, so a connection idle for a while is
+    checked with NOOP first; a failed check, or any error while sending, discards it and the
+    next send reconnects.
     """
 
-    def __init__(self, idle_check_seconds: float = 5.0) -> None:
+    def __init__(self, connect: Callable[[], smtplib.SMTP], idle_check_seconds: float = 5.0):
+        self.connect = connect
         self.idle_check_seconds = idle_check_seconds
-        self._connection: TimeoutConnection | None = None
+        self._smtp: smtplib.SMTP | None = None
         self._last_used = 0.0
 
-    def get(self) -> TimeoutConnection:
+    def get(self) -> smtplib.SMTP:
         """A live connection: the kept one if it answers, otherwise a new one."""
-        if self._connection is not None and self._idle_for() > self.idle_check_seconds:
+        if self._smtp is not None and time.monotonic() - self._last_used > self.idle_check_seconds:
             try:
-                code, _ = self._connection.host.noop()
+                code, _ = self._smtp.noop()
                 if code != 250:
                     raise smtplib.SMTPServerDisconnected(f"NOOP answered {code}")
             except (smtplib.SMTPException, OSError) as error:
                 logger.info("SMTP connection went stale (%s); reconnecting", error)
                 self.discard()
-        if self._connection is None:
-            self._connection = open_connection()
+        record_smtp_connection(reused=self._smtp is not None)
+        if self._smtp is None:
+            self._smtp = self.connect()
         self._last_used = time.monotonic()
-        return self._connection
+        return self._smtp
 
     def discard(self) -> None:
         """Close the kept connection, e.g. after an error left it in an unknown state."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
-
-    def _idle_for(self) -> float:
-        return time.monotonic() - self._last_used
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            close_quietly(smtp)
 
 
-# The worker's connection: jobs run one at a time in the worker's main thread.
-worker_smtp = PersistentSMTP()
+def init_smtp(app: Flask) -> None:
+    """Give the app its own kept connection, opened lazily from its own config."""
+    app.extensions[EXTENSION_KEY] = PersistentSMTP(lambda: open_smtp(app.config))
+
+
+def app_smtp() -> PersistentSMTP:
+    """The current app's kept connection."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+# The worker's connection, resolved per app at use: jobs run one at a time in the worker's
+# main thread, and each app (two in one test process, say) keeps its own.
+worker_smtp: PersistentSMTP = LocalProxy(app_smtp)  # type: ignore[assignment]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -19,26 +20,38 @@ from sqlalchemy.orm import Mapped, mapped_column
 from mentorhub.extensions import db
 from mentorhub.models.types import UTCDateTime, utcnow
 
-NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "skipped")
+
+class NotificationStatus(StrEnum):
+    """Where a notification is in its life; the CHECK constraint is built from this list."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    EXPIRED = "expired"
+
+
+NOTIFICATION_STATUSES = tuple(status.value for status in NotificationStatus)
 NOTIFICATION_CHANNELS = ("email", "in_app")
+STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in NOTIFICATION_STATUSES))
 
 
 class Notification(db.Model):
     """One notification to one recipient on one channel; the row is the source of truth.
 
-    `pending` rows are delivered by a worker, which marks its batch `sending` until
-    `claimed_until` (past the job's timeout, when RQ kills the job) while it works. `sent`,
-    `failed` (after the last attempt), `cancelled` (a reminder of a session that moved or was
-    cancelled) and `skipped` (the recipient turned this type off) are final, except that
-    `flask notifications retry-failed` re-opens `failed` rows.
+    `pending` rows are delivered by a worker, which marks its batch `sending` with a short lease
+    (`claimed_until`, renewed while the worker lives; `claimed_by` names the worker). `sent`,
+    `failed` (retries exhausted), `cancelled` (a reminder of a session that moved or was
+    cancelled), `expired` (a reminder that could no longer arrive in time) and `skipped` (the
+    recipient turned this type off) are final, except that `flask notifications retry-failed`
+    re-opens `failed` rows.
     """
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed', 'cancelled', 'skipped')",
-            name="status",
-        ),
+        CheckConstraint(STATUS_CHECK, name="status"),
         CheckConstraint("channel IN ('email', 'in_app')", name="channel"),
         CheckConstraint("user_id IS NOT NULL OR email IS NOT NULL", name="has_recipient"),
         # The sweep: overdue pending rows. Partial, so it stays as small as the backlog.
@@ -75,7 +88,7 @@ class Notification(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     subject_key: Mapped[str | None] = mapped_column(String(64))
@@ -85,6 +98,10 @@ class Notification(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # A `sending` row whose claim lapsed belongs to a worker that died: the sweep re-opens it.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # The retry lifetime counts from the first failed attempt, so a reminder scheduled days
+    # ahead or a row re-opened by retry-failed gets the whole lifetime.
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

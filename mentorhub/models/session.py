@@ -37,6 +37,8 @@ class MentorSession(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The iCalendar SEQUENCE: raised by every change a calendar must pick up (move, cancel).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     student: Mapped[User] = relationship(foreign_keys=[student_id])

@@ -24,6 +24,10 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_mentor: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # An IANA name; every time this user reads is written in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The secret in the private calendar feed's URL; made on first request, replaced on rotation.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of `password`."""

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
+from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.notifications.queue import enqueue_after_commit
 
 
@@ -24,7 +25,7 @@ def retry_failed(notification_id: int | None = None) -> int:
 
     ValueError when `notification_id` names no failed notification.
     """
-    query = select(Notification).where(Notification.status == "failed").with_for_update()
+    query = select(Notification).where(Notification.status == S.FAILED).with_for_update()
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     rows = db.session.scalars(query.order_by(Notification.id)).all()
@@ -34,9 +35,10 @@ def retry_failed(notification_id: int | None = None) -> int:
     session = db.session()
     now = utcnow()
     for row in rows:
-        row.status = "pending"
+        row.status = S.PENDING
         row.attempts = 0
-        row.send_after = None
+        # A fresh retry lifetime; send_after stays, so a reminder now too late still expires.
+        row.first_failed_at = None
         row.queued_at = now
         enqueue_after_commit(session, row, None)
     db.session.commit()

@@ -7,13 +7,14 @@ notification rows commit or roll back together with the change that caused them.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import exists, select, update
 
 from mentorhub.extensions import db
+from mentorhub.mail.wording import cut_words
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.notifications.service import notification_service
 
@@ -27,7 +28,8 @@ PREVIEW_CHARS = 140
 
 def user_registered(user: User) -> None:
     """A user has just registered: `welcome`."""
-    notification_service.notify_user(user, "welcome", {"name": user.name}, BOTH)
+    data = {"name": user.name, "role": _role(user)}
+    notification_service.notify_user(user, "welcome", data, BOTH)
 
 
 def session_booked(session: MentorSession) -> None:
@@ -36,19 +38,28 @@ def session_booked(session: MentorSession) -> None:
     _schedule_reminders(session)
 
 
-def session_rescheduled(session: MentorSession) -> None:
+def session_rescheduled(
+    session: MentorSession, previous_time: datetime | None = None, moved_by: User | None = None
+) -> None:
     """A session moved: reminders for the old time never go out; both get the new time."""
     _cancel_reminders(session, "session was rescheduled")
-    _confirm(session, rescheduled=True)
+    moved = {"previous_time": previous_time.astimezone(UTC).isoformat() if previous_time else None}
+    moved["moved_by_name"] = moved_by.name if moved_by is not None else None
+    _confirm(session, rescheduled=True, **moved)
     _schedule_reminders(session)
 
 
 def session_cancelled(session: MentorSession, cancelled_by: User, reason: str | None) -> None:
-    """A session was cancelled: `session_cancelled` to the other party; no reminders."""
+    """A session was cancelled: `session_cancelled` to both (its calendar CANCEL); no reminders."""
     _cancel_reminders(session, "session was cancelled")
     other = session.student if cancelled_by.id == session.mentor_id else session.mentor
     data = {**_session_data(session), "cancelled_by_name": cancelled_by.name, "reason": reason}
-    notification_service.notify_user(other, "session_cancelled", data, BOTH)
+    theirs = {**data, "time_zone": other.timezone, "role": _role_in(session, other)}
+    notification_service.notify_user(other, "session_cancelled", theirs, BOTH)
+    # The canceller's own calendar holds the event too: only an email can remove it there.
+    mine = {**data, "cancelled_by_you": True, "time_zone": cancelled_by.timezone}
+    mine.update(role=_role_in(session, cancelled_by), with_name=other.name)
+    notification_service.notify_user(cancelled_by, "session_cancelled", mine, ["email"])
 
 
 def message_sent(message) -> None:
@@ -57,13 +68,13 @@ def message_sent(message) -> None:
     channels = ["in_app"]
     if not _emailed_recently(key):
         channels.append("email")
-    body = " ".join((message.body or "").split())
-    preview = body if len(body) <= PREVIEW_CHARS else body[: PREVIEW_CHARS - 1] + "…"
+    preview = cut_words(message.body or "", PREVIEW_CHARS)
     data = {
         "sender_name": message.sender.name,
         "sender_id": message.sender_id,
         "message_id": message.id,
         "preview": preview,
+        "role": _role(message.recipient),
     }
     notification_service.notify_user(
         message.recipient, "new_message", data, channels, subject_key=key
@@ -79,14 +90,24 @@ def payment_received(payment) -> None:
         "currency": payment.currency,
         "payment_id": payment.id,
         "payer_email": payment.payer_email,
+        # The provider's own id for this payment, which its support can look up; our row id
+        # means nothing outside this database.
+        "transaction_id": payment.event_id,
+        "paid_at": payment.created_at.astimezone(UTC).isoformat(),
     }
+    payer = db.session.scalar(select(User).where(User.email == payment.payer_email.lower()))
+    data["payer_name"] = payer.name if payer is not None else None
     key = f"payment:{payment.id}"
     notification_service.notify_user(
-        session.mentor, "payment_received", {**data, "role": "mentor"}, BOTH, subject_key=key
+        session.mentor,
+        "payment_received",
+        {**data, "role": "mentor", "time_zone": session.mentor.timezone},
+        BOTH,
+        subject_key=key,
     )
     receipt = {**data, "role": "payer"}
-    payer = db.session.scalar(select(User).where(User.email == payment.payer_email.lower()))
     if payer is not None:
+        receipt["time_zone"] = payer.timezone
         notification_service.notify_user(payer, "payment_received", receipt, BOTH, subject_key=key)
         return
     try:
@@ -106,13 +127,19 @@ def _session_data(session: MentorSession) -> dict:
         "scheduled_time": session.scheduled_time.astimezone(UTC).isoformat(),
         "duration_minutes": session.duration_minutes,
         "meeting_link": session.meeting_link,
+        "mentor_id": session.mentor_id,
+        "mentor_name": session.mentor.name,
+        "student_name": session.student.name,
+        # The iCalendar SEQUENCE at this change: the invite or cancel built from it carries it.
+        "sequence": session.sequence,
     }
 
 
-def _confirm(session: MentorSession, rescheduled: bool) -> None:
-    base = {**_session_data(session), "rescheduled": rescheduled}
+def _confirm(session: MentorSession, rescheduled: bool, **moved) -> None:
+    base = {**_session_data(session), "rescheduled": rescheduled, **moved}
     for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
-        data = {**base, "with_name": other.name}
+        data = {**base, "with_name": other.name, "time_zone": user.timezone}
+        data["role"] = _role_in(session, user)
         notification_service.notify_user(user, "session_confirmed", data, BOTH)
 
 
@@ -127,7 +154,13 @@ def _schedule_reminders(session: MentorSession) -> None:
             notification_service.notify_user(
                 user,
                 "session_reminder",
-                {**base, "with_name": other.name, "offset_minutes": offset},
+                {
+                    **base,
+                    "with_name": other.name,
+                    "offset_minutes": offset,
+                    "time_zone": user.timezone,
+                    "role": _role_in(session, user),
+                },
                 send_after=at,
                 subject_key=_reminder_key(session),
             )
@@ -145,6 +178,28 @@ def _cancel_reminders(session: MentorSession, why: str) -> None:
         .values(status="cancelled", last_error=why, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def meeting_link_changed(session: MentorSession) -> None:
+    """The mentor set or cleared the call link: reminders not yet sent carry the new one."""
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.subject_key == _reminder_key(session),
+            Notification.type == "session_reminder",
+            Notification.status == "pending",
+        )
+    )
+    for row in rows:
+        # A new dict, so the JSON column sees the change.
+        row.data = {**(row.data or {}), "meeting_link": session.meeting_link}
+
+
+def _role(user: User) -> str:
+    return "mentor" if user.is_mentor else "student"
+
+
+def _role_in(session: MentorSession, user: User) -> str:
+    return "mentor" if user.id == session.mentor_id else "student"
 
 
 def _reminder_key(session: MentorSession) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
-from mentorhub.mail.rendering import render_in_app_text
 from mentorhub.models import Notification, User, utcnow
+from mentorhub.notifications.types import in_app_text
 from mentorhub.services.pagination import paginate
 
 
@@ -34,7 +35,7 @@ def present(row: Notification) -> dict:
     return {
         "id": row.id,
         "type": row.type,
-        "text": render_in_app_text(row.type, row.data or {}),
+        "text": in_app_text(row.type, row.data or {}, current_app.config["PLATFORM_NAME"]),
         "data": row.data or {},
         "read": row.read_at is not None,
         "read_at": row.read_at,

@@ -1,45 +1,45 @@
-"""The notification queue: RQ on REDIS_URL, or in-process delivery without it.
+"""The notification queue on REDIS_URL: work orders by id, and drain wake-ups.
 
-Notification rows are created inside the caller's transaction and remembered on the session;
-when that transaction commits, their ids go to RQ in one pipelined round trip (batches of
-NOTIFICATION_BATCH_SIZE ids per job). A rollback forgets them. If Redis cannot be reached the rows
-simply stay `pending` and the sweep enqueues them later, so the caller's request never fails
-because of the queue.
+Two kinds of job. A work order names the ids of one large commit (NOTIFICATION_BATCH_SIZE per
+job), so several workers share it; scheduled reminders and retries are work orders due later.
+A wake-up names nothing: the worker that runs it drains every due pending row. Small commits,
+the common case under real traffic, only wake a worker, and a short-lived flag set with SET NX
+means one wake-up waits in the queue at a time however many commits ask for one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections import defaultdict
 from datetime import datetime
 
 import redis
 from flask import Flask, current_app
-from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from mentorhub.extensions import rq
 from mentorhub.models import Notification, utcnow
+from mentorhub.observability import job_meta
 
 logger = logging.getLogger(__name__)
 QUEUE_NAME = "notifications"
 DELIVER_JOB = "mentorhub.jobs.notifications.deliver_notifications"
-_SESSION_KEY = "mentorhub.notifications_to_enqueue"
+DRAIN_JOB = "mentorhub.jobs.notifications.drain_notifications"
+DRAIN_FLAG_KEY = "mentorhub:notifications:drain-pending"
+# Long enough to cover a wake-up waiting its turn in the queue; short enough that a wake-up
+# lost with a worker stops holding back new ones soon.
+DRAIN_FLAG_MS = 5000
+SESSION_KEY = "mentorhub.notifications_to_enqueue"
 FAILED_JOB_TTL = 7 * 24 * 3600  # RQ keeps a failed job this long, for inspection
 
 
 def init_queue_settings(app: Flask) -> None:
-    """Point flask-rq at REDIS_URL (with socket timeouts), or mark jobs as running inline."""
+    """Point flask-rq at REDIS_URL (with socket timeouts)."""
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RQ_QUEUES", [QUEUE_NAME, "default"])
     app.config.setdefault("RQ_CONNECTION", _with_timeouts(redis_url, app.config))
     # flask-rq would make queues synchronous under TESTING; we want the real pipeline in tests.
     app.config.setdefault("RQ_ASYNC", True)
-
-    from mentorhub.notifications.sweep import queue_status
-    from mentorhub.services.health import register_check
-
-    register_check("notification_queue", queue_status)
 
 
 def _with_timeouts(url: str | None, config) -> str:
@@ -63,49 +63,11 @@ def notification_queue():
 
 def enqueue_after_commit(session: Session, row: Notification, due: datetime | None) -> None:
     """Deliver `row` once the transaction that created it commits (at `due`, if later)."""
-    session.info.setdefault(_SESSION_KEY, []).append((row, due))
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    items = session.info.pop(_SESSION_KEY, None)
-    if not items:
-        return
-    by_due: dict[datetime | None, list[int]] = defaultdict(list)
-    for row, due in items:
-        # The identity key needs no SQL; a row rolled back with a savepoint has none.
-        state = inspect(row)
-        if state.persistent and state.identity:
-            by_due[due].append(state.identity[0])
-    if not by_due:
-        return
-    try:
-        dispatch(by_due)
-    except Exception:  # noqa: BLE001 - the caller's data is committed; the sweep will deliver
-        logger.exception("could not hand notifications %s to delivery", dict(by_due))
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_SESSION_KEY, None)
-
-
-def dispatch(by_due: dict[datetime | None, list[int]]) -> bool:
-    """Enqueue ids grouped by due time (None: now); in-process delivery without Redis."""
-    if queue_enabled():
-        return enqueue(by_due)
-    from mentorhub.notifications.delivery import deliver_in_new_context
-
-    now = utcnow()
-    due_now = [i for due, ids in by_due.items() if due is None or due <= now for i in ids]
-    # Scheduled rows wait for `flask notifications sweep`, which delivers due rows in-process.
-    if due_now:
-        deliver_in_new_context(due_now)
-    return True
+    session.info.setdefault(SESSION_KEY, []).append((row, due))
 
 
 def enqueue(by_due: dict[datetime | None, list[int]]) -> bool:
-    """Put delivery jobs on the queue in one pipelined round trip; False if Redis is down."""
+    """Put work orders on the queue in one pipelined round trip; False if Redis is down."""
     config = current_app.config
     size, timeout = config["NOTIFICATION_BATCH_SIZE"], config["NOTIFICATION_JOB_TIMEOUT"]
     queue = notification_queue()
@@ -114,13 +76,7 @@ def enqueue(by_due: dict[datetime | None, list[int]]) -> bool:
         pipe = queue.connection.pipeline(transaction=False)
         for due, ids in by_due.items():
             for start in range(0, len(ids), size):
-                job = queue.create_job(
-                    DELIVER_JOB,
-                    args=(ids[start : start + size],),
-                    timeout=timeout,
-                    result_ttl=0,
-                    failure_ttl=FAILED_JOB_TTL,
-                )
+                job = _job(queue, DELIVER_JOB, (ids[start : start + size],), timeout)
                 if due is not None and due > now:
                     queue.schedule_job(job, due, pipeline=pipe)
                 else:
@@ -131,3 +87,32 @@ def enqueue(by_due: dict[datetime | None, list[int]]) -> bool:
         logger.warning("could not enqueue %d notification(s), left pending: %s", count, error)
         return False
     return True
+
+
+def wake_drain(force: bool = False) -> bool:
+    """Ask a worker to drain due rows, unless a wake-up is already waiting; False if Redis is down.
+
+    `force` enqueues one even so (the sweep: a flag may outlive the wake-up it stood for).
+    """
+    queue = notification_queue()
+    try:
+        if queue.connection.set(DRAIN_FLAG_KEY, "1", nx=True, px=DRAIN_FLAG_MS) or force:
+            timeout = current_app.config["NOTIFICATION_JOB_TIMEOUT"]
+            queue.enqueue_job(_job(queue, DRAIN_JOB, (), timeout))
+    except redis.RedisError as error:
+        logger.warning("could not wake a notification worker, rows left pending: %s", error)
+        return False
+    return True
+
+
+def drain_started() -> None:
+    """Clear the wake-up flag as a drain begins: commits from now on must wake another."""
+    # If Redis is down the flag expires on its own; until then the sweep covers for it.
+    with contextlib.suppress(redis.RedisError):
+        notification_queue().connection.delete(DRAIN_FLAG_KEY)
+
+
+def _job(queue, func: str, args: tuple, timeout: int):
+    return queue.create_job(
+        func, args=args, timeout=timeout, result_ttl=0, failure_ttl=FAILED_JOB_TTL, meta=job_meta()
+    )

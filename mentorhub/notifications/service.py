@@ -1,4 +1,4 @@
-"""The spec's notification service: store notification rows now, deliver them after commit.
+"""The notification service: store notification rows now, deliver them after commit.
 
 `send_notification` adds rows to the caller's database session and returns them. They commit
 with the caller's transaction (the event that caused them) and are delivered after that commit:
@@ -17,9 +17,11 @@ from sqlalchemy import select
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, User, utcnow
+from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.notifications.preferences import disabled_channels
 from mentorhub.notifications.queue import enqueue_after_commit
 from mentorhub.notifications.types import check_channels, get_type
+from mentorhub.observability import record_notification_created
 
 
 class NotificationService:
@@ -110,7 +112,7 @@ def _store(
     rows = []
     for channel in check_channels(channels):
         # In-app notifications are delivered by being stored; email waits for a worker.
-        status = "skipped" if channel in off else ("sent" if channel == "in_app" else "pending")
+        status = S.SKIPPED if channel in off else (S.SENT if channel == "in_app" else S.PENDING)
         row = Notification(
             user_id=user.id if user is not None else None,
             email=address,
@@ -121,12 +123,13 @@ def _store(
             subject_key=subject_key,
             send_after=send_after if channel == "email" else None,
             queued_at=max(send_after or now, now),
-            sent_at=now if status == "sent" else None,
-            last_error="turned off by the recipient" if status == "skipped" else None,
+            sent_at=now if status == S.SENT else None,
+            last_error="turned off by the recipient" if status == S.SKIPPED else None,
         )
         session.add(row)
         rows.append(row)
-        if status == "pending":
+        record_notification_created(type_name, channel)
+        if status == S.PENDING:
             enqueue_after_commit(session, row, send_after)
     session.flush()
     return rows

@@ -1,4 +1,4 @@
-"""The safety net: re-enqueue pending notifications whose job never ran, on a timer in workers.
+"""The safety net: re-open lapsed claims and wake delivery for overdue rows, on a timer in workers.
 
 A row is left pending past its due time when Redis was down as its transaction committed, when
 the worker holding its job was killed, or when Redis lost its data. Every worker ticks between
@@ -8,18 +8,19 @@ records that a worker is alive, for /ready.
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
-from mentorhub.notifications.queue import dispatch, notification_queue, queue_enabled
+from mentorhub.models.notification import NotificationStatus as S
+from mentorhub.notifications.dispatch import dispatch
+from mentorhub.notifications.lease import reopen_lapsed
+from mentorhub.notifications.queue import notification_queue, queue_enabled, wake_drain
 
-logger = logging.getLogger(__name__)
 SWEEP_LOCK_KEY = "mentorhub:notifications:sweep-lock"
 WORKER_SEEN_KEY = "mentorhub:notifications:worker-seen"
 SWEEP_LIMIT = 5000
@@ -27,55 +28,46 @@ _table = Notification.__table__
 
 
 def sweep(older_than: float | None = None) -> int:
-    """Enqueue (or, without Redis, deliver) pending rows overdue by `older_than` seconds."""
+    """Wake delivery for (or, without Redis, deliver) pending rows overdue by `older_than` s."""
     if older_than is None:
         older_than = current_app.config["NOTIFICATION_SWEEP_AGE_SECONDS"]
+    reopen_lapsed(older_than)
+    overdue = (
+        _table.c.status == S.PENDING,
+        _table.c.channel == "email",
+        _table.c.queued_at <= utcnow() - timedelta(seconds=older_than),
+    )
+    if queue_enabled():
+        # A drain takes every due row, overdue ones included: one wake-up is enough.
+        count = db.session.scalar(select(func.count()).where(*overdue))
+        db.session.commit()
+        if count and not wake_drain(force=True):
+            return 0
+        return count or 0
+    return _deliver_inline(overdue)
+
+
+def _deliver_inline(overdue: tuple) -> int:
     total = 0
-    _reopen_lapsed_claims(older_than)
     while True:
         now = utcnow()
-        cutoff = now - timedelta(seconds=older_than)
         ids = db.session.scalars(
-            select(_table.c.id)
-            .where(_table.c.status == "pending", _table.c.queued_at <= cutoff)
-            .where(_table.c.channel == "email")
-            .order_by(_table.c.queued_at)
-            .limit(SWEEP_LIMIT)
+            select(_table.c.id).where(*overdue).order_by(_table.c.queued_at).limit(SWEEP_LIMIT)
         ).all()
         db.session.commit()
         if not ids:
-            break
-        # Enqueue first: if that fails the rows keep their old queued_at and the next sweep
-        # retries; marking them first would hide them for another interval.
-        if not dispatch({None: list(ids)}):
-            break
-        db.session.execute(update(_table).where(_table.c.id.in_(ids)).values(queued_at=now))
+            return total
+        dispatch({None: list(ids)})
+        # Whatever is still pending (a retry, or a failure) waits for the next sweep.
+        db.session.execute(
+            update(_table)
+            .where(_table.c.id.in_(ids), _table.c.status == S.PENDING, _table.c.queued_at < now)
+            .values(queued_at=now)
+        )
         db.session.commit()
         total += len(ids)
         if len(ids) < SWEEP_LIMIT:
-            break
-    if total:
-        logger.info("sweep re-enqueued %d overdue notification(s)", total)
-    return total
-
-
-def _reopen_lapsed_claims(older_than: float) -> None:
-    # A `sending` row past its lease belongs to a job that is dead (RQ kills jobs at their
-    # timeout, and the lease is longer): make it pending and overdue, so this sweep takes it.
-    now = utcnow()
-    reopened = db.session.execute(
-        update(_table)
-        .where(_table.c.status == "sending", _table.c.claimed_until < now)
-        .values(
-            status="pending",
-            claimed_until=None,
-            queued_at=now - timedelta(seconds=older_than + 1),
-            updated_at=now,
-        )
-    ).rowcount
-    db.session.commit()
-    if reopened:
-        logger.warning("re-opened %d notification(s) claimed by a worker that died", reopened)
+            return total
 
 
 def worker_tick(interval: float) -> int:

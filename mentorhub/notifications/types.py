@@ -1,20 +1,23 @@
-"""The six notification types: the data each needs, its email subject and its in-app text."""
+"""The six notification types: the data each needs, who may turn them off, their in-app text."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+
+from mentorhub.mail.wording import long_time, parse_time, time_until
+
+__all__ = ["CHANNELS", "TYPES", "get_type", "check_channels", "is_locked", "in_app_text"]
+__all__ += ["parse_time"]  # the notification pipeline reads stored times with it
 
 CHANNELS = ("email", "in_app")
 
 
 @dataclass(frozen=True)
 class NotificationType:
-    """What a type needs and how it reads; templates live in templates/email/<name>.{html,txt}."""
+    """What a type needs and its in-app text; its email is mentorhub.mail's (templates/email/)."""
 
     name: str
     required: tuple[str, ...]
-    subject: str
     in_app: str
     # Channels a user cannot turn off: see LOCKED below for why.
     locked_channels: tuple[str, ...] = ()
@@ -28,32 +31,27 @@ TYPES: dict[str, NotificationType] = {
         NotificationType(
             "welcome",
             ("name",),
-            "Welcome to {platform}, {name}",
             "Welcome to {platform}, {name}!",
             locked_channels=("email",),
         ),
         NotificationType(
             "session_confirmed",
             ("topic", "scheduled_time"),
-            "Session confirmed: {topic}",
             "Session confirmed: {topic} on {scheduled_time_human}",
         ),
         NotificationType(
             "session_reminder",
-            ("topic", "scheduled_time", "meeting_link"),
-            "Reminder: {topic} starts {time_until}",
+            ("topic", "scheduled_time"),
             "Reminder: {topic} starts {time_until}",
         ),
         NotificationType(
             "session_cancelled",
             ("topic", "scheduled_time"),
-            "Session cancelled: {topic}",
             "Session cancelled: {topic} on {scheduled_time_human}",
         ),
         NotificationType(
             "new_message",
             ("sender_name", "preview"),
-            "New message from {sender_name}",
             "{sender_name}: {preview}",
         ),
         # Locked on email: payment mail is a financial record, and an unexpected one is how a
@@ -61,7 +59,6 @@ TYPES: dict[str, NotificationType] = {
         NotificationType(
             "payment_received",
             ("amount", "currency"),
-            "Payment received: {amount} {currency}",
             "Payment received: {amount} {currency}",
             locked_channels=("email",),
         ),
@@ -94,41 +91,18 @@ def is_locked(type_name: str, channel: str) -> bool:
     return channel in TYPES[type_name].locked_channels
 
 
-def human_time(value: str | datetime | None) -> str:
-    """'Tue 20 Feb 2024, 15:00 UTC' from an ISO 8601 string or a datetime."""
-    moment = parse_time(value)
-    if moment is None:
-        return str(value or "")
-    return moment.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
+def in_app_text(type_name: str, data: dict, platform: str) -> str:
+    """The short in-app text of a type, filled from its data; never contains a line break."""
+    context = _Defaulting(data)
+    context["platform"] = platform
+    context["scheduled_time_human"] = long_time(data.get("scheduled_time"), data.get("time_zone"))
+    if data.get("scheduled_time") and not data.get("time_until"):
+        context["time_until"] = time_until(data["scheduled_time"])
+    context.setdefault("time_until", "soon")
+    return " ".join(get_type(type_name).in_app.format_map(context).split())
 
 
-def time_until(value: str | datetime | None, now: datetime | None = None) -> str:
-    """A human 'in 23 hours' / 'in 59 minutes' / 'now' from a start time."""
-    moment = parse_time(value)
-    if moment is None:
-        return "soon"
-    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-    if seconds < 60:
-        return "now"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
-    hours = round(seconds / 3600)
-    if hours < 48:
-        return f"in {hours} hour{'s' if hours != 1 else ''}"
-    days = round(seconds / 86400)
-    return f"in {days} days"
-
-
-def parse_time(value: str | datetime | None) -> datetime | None:
-    """An aware datetime from an ISO 8601 string or a datetime (naive means UTC); else None."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+class _Defaulting(dict):
+    # A missing optional field renders as empty rather than failing the whole listing.
+    def __missing__(self, key: str) -> str:
+        return ""

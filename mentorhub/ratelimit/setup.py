@@ -1,50 +1,33 @@
-"""Rate limiting on Flask-Limiter: the spec's limits, headers, exclusions and 429 body.
+"""Rate limiting on Flask-Limiter: a token bucket per client, its headers, exclusions and 429.
 
-The default strategy is our token bucket (see `token_bucket_strategy`); RATE_LIMIT_STRATEGY
-also accepts Flask-Limiter's own fixed-window, moving-window and sliding-window-counter.
+The module-wide `limiter` (mentorhub.extensions) runs Flask-Limiter's moving-window strategy
+on `TokenBucketStorage`, which answers from the current app's buckets. Everything that differs
+between apps (Redis, limits, costs, exclusions) is read from that app, never kept on the
+limiter, so apps built one after another in a process (the test suite) each get their own.
 """
 
 from __future__ import annotations
 
 import math
 
-from flask import Config, Flask, Response, current_app, request
+import redis
+from flask import Flask, Response
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from mentorhub.extensions import limiter
-from mentorhub.ratelimit.limiter import ParsedOnceLimit
-from mentorhub.ratelimit.strategy import last_result, register_strategy
+from mentorhub.ratelimit.failover import FailoverBuckets
+from mentorhub.ratelimit.policy import (
+    CLIENT_LIMIT_KEY,
+    EXCLUDED_KEY,
+    client_limit_string,
+    login_email_key,
+)
+from mentorhub.ratelimit.storage import BUCKETS_KEY, STORAGE_URI, Buckets, last_result
+from mentorhub.ratelimit.token_bucket import MemoryBuckets, RedisBuckets
 
-register_strategy()
-EXCLUDED = "mentorhub.rate_limit_excluded"
-
-
-def client_limit(config: Config) -> str:
-    """RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW seconds, as a limit string."""
-    return f"{config['RATE_LIMIT_REQUESTS']} per {config['RATE_LIMIT_WINDOW']} seconds"
-
-
-def route_cost() -> int:
-    """Tokens a request takes from its client's bucket: RATE_LIMIT_ROUTE_COSTS, else 1."""
-    rule = request.url_rule
-    return current_app.config["RATE_LIMIT_ROUTE_COSTS"].get(rule.rule if rule else "", 1)
-
-
-@limiter.request_filter
-def is_excluded_path() -> bool:
-    """Paths in RATE_LIMIT_EXCLUDE_PATHS (health probes, docs) and below them are never limited."""
-    paths, parents = current_app.extensions[EXCLUDED]
-    path = request.path
-    return path in paths or path.startswith(parents)
-
-
-def login_email_key() -> str:
-    """Key login attempts by the email tried, so guessing one account's password is slowed."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    email = email.strip().lower() if isinstance(email, str) else ""
-    return f"login-email:{email}"
+__all__ = ["init_rate_limiting", "login_email_key", "rate_limit_degraded"]
+KEY_PREFIX = "mentorhub-rl:token-bucket/"
 
 
 def finish_headers(response: Response) -> Response:
@@ -63,56 +46,49 @@ def finish_headers(response: Response) -> Response:
     return response
 
 
+def build_buckets(config: dict) -> Buckets:
+    """Token buckets on the app's Redis (memory during an outage), or in memory without one."""
+    url = config.get("REDIS_URL")
+    if not url:
+        return MemoryBuckets()
+    timeout = config["REDIS_SOCKET_TIMEOUT"]
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        # One attempt per request, bounded by the timeouts above: a retry would double the
+        # wait on a dead Redis, and the memory fallback already answers.
+        retry=Retry(NoBackoff(), 0),
+    )
+    return FailoverBuckets(RedisBuckets(client, lambda key: KEY_PREFIX + key))
+
+
+def rate_limit_degraded(app: Flask) -> bool:
+    """Whether the app's limiter is on per-process memory because Redis is unreachable."""
+    buckets = app.extensions.get(BUCKETS_KEY)
+    return isinstance(buckets, FailoverBuckets) and buckets.degraded
+
+
 def init_rate_limiting(app: Flask) -> None:
     """Configure Flask-Limiter from our settings and bind it to the app."""
     config = app.config
-    strategy = config["RATE_LIMIT_STRATEGY"]
-    timeout = config["REDIS_SOCKET_TIMEOUT"]
     config.setdefault("RATELIMIT_ENABLED", config["RATE_LIMIT_ENABLED"])
-    config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
-    config.setdefault(
-        "RATELIMIT_STORAGE_OPTIONS",
-        {
-            "socket_timeout": timeout,
-            "socket_connect_timeout": timeout,
-            # One attempt per request, bounded by the timeouts above: a retry would double the
-            # wait on a dead Redis, and the fallback already answers.
-            "retry": Retry(NoBackoff(), 0),
-        },
-    )
-    config.setdefault("RATELIMIT_STRATEGY", strategy)
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    # Each strategy stores a different shape under its keys: sharing names gives WRONGTYPE.
-    config.setdefault("RATELIMIT_KEY_PREFIX", f"mentorhub-rl:{strategy}")
-    # One bucket per client, shared by every route (each takes its cost from it), as the spec's
-    # middleware does; route decorators such as login's add buckets of their own.
-    config.setdefault("RATELIMIT_APPLICATION", client_limit(config))
-    config.setdefault("RATELIMIT_APPLICATION_COST", route_cost)
+    config["RATELIMIT_STORAGE_URI"] = STORAGE_URI
+    config.setdefault(CLIENT_LIMIT_KEY, client_limit_string(config))
     excluded = config["RATE_LIMIT_EXCLUDE_PATHS"]
-    # Worked out once: this filter runs on every request.
-    app.extensions[EXCLUDED] = (frozenset(excluded), tuple(p.rstrip("/") + "/" for p in excluded))
-    _forget_previous_app()
-    # Not finalized: init_app gives it the cost and exemptions from RATELIMIT_APPLICATION_*.
-    client_bucket = ParsedOnceLimit(limit_provider=config["RATELIMIT_APPLICATION"], finalized=False)
-    limiter.limit_manager.set_application_limits([client_bucket.bind(limiter)])
-    # after_request hooks run in reverse order of registration: this one runs after
-    # Flask-Limiter's, which init_app registers.
-    if config["RATELIMIT_ENABLED"] and finish_headers not in app.after_request_funcs.get(None, []):
+    # Worked out once: the exemption check runs on every request.
+    app.extensions[EXCLUDED_KEY] = (
+        frozenset(excluded),
+        tuple(p.rstrip("/") + "/" for p in excluded),
+    )
+    if config["RATELIMIT_ENABLED"]:
+        app.extensions[BUCKETS_KEY] = build_buckets(config)
+        # after_request hooks run in reverse order of registration: this one runs after
+        # Flask-Limiter's, which init_app registers.
         app.after_request(finish_headers)
-    # Called even when disabled: the instance is module-wide, and this switches it off for the
-    # limit decorators too.
+    else:
+        # Flask-Limiter's on/off switch is its instance's, so an app built later can switch the
+        # decorators back on for this one: they then count in memory rather than fail.
+        app.extensions[BUCKETS_KEY] = MemoryBuckets()
+    # Called even when disabled: it switches the limit decorators off too.
     limiter.init_app(app)
-
-
-def _forget_previous_app() -> None:
-    # Flask-Limiter keeps these on the (module-wide) instance and reads the app's config only
-    # when they are unset, so a second app in one process (the test suite) would inherit them.
-    # The application limit is replaced by init_rate_limiting for the same reason.
-    limiter._strategy = None
-    limiter._key_prefix = ""
-    limiter._storage_dead = False
-    limiter._application_limits_cost = None
-    limiter._application_limits_per_method = None
-    limiter._application_limits_exempt_when = None
-    limiter._application_limits_deduct_when = None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from mentorhub.schemas.timezones import registration_zone_field
+
 MIN_PASSWORD_LENGTH = 8
+RESERVED_DOMAIN = "This email domain is reserved and cannot receive mail."
+# Documents that a text must have a non-space character (blank text is refused).
+NOT_BLANK = r"\S"
 
 
 def normalise_email(value: str) -> str:
@@ -13,12 +18,20 @@ def normalise_email(value: str) -> str:
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
+        domain = value.rpartition("@")[2].lower().rstrip(".")
+        if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
+            # Well-formed, but a domain reserved for tests or local networks: say so.
+            raise ValidationError(RESERVED_DOMAIN) from None
         raise ValidationError("Not a valid email address.") from None
     return result.normalized.lower()
 
 
 class EmailField(fields.String):
     """An email address, validated and lower-cased on load."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {"format": "email", "maxLength": 254})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -36,8 +49,11 @@ class RegisterSchema(Schema):
         load_only=True,
         validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=128),
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=120), metadata={"pattern": NOT_BLANK}
+    )
     is_mentor = fields.Boolean(load_default=False)
+    timezone = registration_zone_field()
 
     @post_load
     def strip_name(self, data: dict, **kwargs) -> dict:
@@ -61,6 +77,7 @@ class UserSchema(Schema):
     email = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
     is_mentor = fields.Boolean(dump_only=True)
+    timezone = fields.String(dump_only=True, metadata={"example": "Europe/Berlin"})
     created_at = fields.DateTime(dump_only=True)
 
 

@@ -11,6 +11,8 @@ class TrimmedString(fields.String):
     """A string stripped of surrounding whitespace, at most `max_length` characters, not blank."""
 
     def __init__(self, max_length: int, **kwargs) -> None:
+        # The pattern tells API clients that blank text is refused.
+        kwargs["metadata"] = {"pattern": r"\S", **kwargs.get("metadata", {})}
         super().__init__(validate=validate.Length(max=max_length), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -22,6 +22,10 @@ def _cents_at_most(value: Decimal) -> None:
 class CurrencyField(fields.String):
     """A three-letter ISO 4217 code, upper-cased on load."""
 
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {"pattern": "^[A-Za-z]{3}$", "example": "EUR"})
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs)
         if not (len(code) == 3 and code.isascii() and code.isalpha()):

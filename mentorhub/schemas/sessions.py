@@ -13,6 +13,22 @@ SESSION_LIST_FILTERS = ("upcoming", "past", "cancelled")
 AWARE_TIME_HELP = "ISO 8601 with a UTC offset, e.g. 2030-05-01T15:00:00+02:00; naive times are 422."
 
 
+# The call link participants open: a video provider's https room, never a plain http page.
+MEETING_LINK_FIELD = {
+    "allow_none": True,
+    "validate": [validate.URL(schemes={"https"}, require_tld=True), validate.Length(max=500)],
+    "metadata": {
+        "description": "The session's call link (https), e.g. a video provider's room.",
+        "format": "uri",
+        # Documents the check below for API clients: https, a host with a top-level domain.
+        "pattern": (
+            r"^https://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}([/?]\S*)?$"
+        ),
+        "maxLength": 500,
+    },
+}
+
+
 class BookSessionSchema(Schema):
     """Body of POST /sessions."""
 
@@ -24,6 +40,13 @@ class BookSessionSchema(Schema):
         strict=True,
         validate=validate.Range(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES),
     )
+    meeting_link = fields.String(load_default=None, **MEETING_LINK_FIELD)
+
+
+class UpdateSessionSchema(Schema):
+    """Body of PATCH /sessions/<id> (the mentor only)."""
+
+    meeting_link = fields.String(required=True, **MEETING_LINK_FIELD)
 
 
 class RescheduleSessionSchema(Schema):
@@ -68,7 +91,7 @@ class SessionSchema(Schema):
     duration_minutes = fields.Integer()
     end_time = fields.DateTime()
     status = fields.String(metadata={"example": "scheduled"})
-    meeting_link = fields.String()
+    meeting_link = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

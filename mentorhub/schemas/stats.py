@@ -1,4 +1,4 @@
-"""Response shapes of the stats endpoints, exactly as the spec shows them."""
+"""Response shapes of the stats endpoints, exactly as documented for clients."""
 
 from marshmallow import Schema, fields
 

@@ -1,31 +1,43 @@
-"""Registration, login, token revocation, and Flask-JWT-Extended's hooks."""
+"""Registration, login, token families and their revocation, and Flask-JWT-Extended's hooks.
+
+A sign-in is a token family: the refresh token's jti is the family id, and every access token
+minted from it carries that id as `fam`. Logging out revokes the family; signing out everywhere
+raises the user's generation (`gen`), which revokes every token minted before.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, request
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jwt
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentorhub.errors import Conflict, Unauthorized, client_address, error_response
 from mentorhub.extensions import db, jwt
 from mentorhub.models import RevokedToken, User
+from mentorhub.models.types import utcnow
+from mentorhub.services.identity import ROLE_CLAIM, current_identity, role_of, signed_in_user
+from mentorhub.services.revocation import RevocationStore
 
 logger = logging.getLogger(__name__)
 INVALID_CREDENTIALS = "Invalid email or password."
+STORE = "mentorhub.revocations"
 # Checked when the email is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("mentorhub-timing-equaliser")
 
 
-def register_user(email: str, password: str, name: str, is_mentor: bool = False) -> User:
+def register_user(
+    email: str, password: str, name: str, is_mentor: bool = False, timezone: str = "UTC"
+) -> User:
     """Create a user; raise Conflict when the (lower-cased) email is taken."""
     from mentorhub.notifications.events import user_registered
 
-    user = User(email=email.lower(), name=name, is_mentor=is_mentor)
+    user = User(email=email.lower(), name=name, is_mentor=is_mentor, timezone=timezone)
     user.set_password(password)
     db.session.add(user)
     try:
@@ -49,45 +61,62 @@ def authenticate(email: str, password: str) -> User:
     raise Unauthorized(INVALID_CREDENTIALS)
 
 
+def revocations() -> RevocationStore:
+    """This app's revocation store."""
+    return current_app.extensions[STORE]
+
+
 def issue_tokens(user: User) -> dict:
-    """Access and refresh tokens for a user, in the login response's shape."""
+    """A new sign-in: a refresh token and an access token of one new family."""
+    family = uuid.uuid4().hex
+    generation = revocations().current_generation(user.id)
     identity = str(user.id)
-    return {
-        "access_token": create_access_token(identity=identity),
-        "refresh_token": create_refresh_token(identity=identity),
-        "token_type": "bearer",
-        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
-    }
+    refresh = create_refresh_token(identity, additional_claims={"jti": family, "gen": generation})
+    return {**_access_token(identity, family, generation, role_of(user)), "refresh_token": refresh}
 
 
-def refresh_access_token(user_id: int) -> dict:
-    """A new access token for the holder of a valid refresh token."""
-    return {
-        "access_token": create_access_token(identity=str(user_id)),
-        "token_type": "bearer",
-        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
-    }
-
-
-def revoke_current_token() -> None:
-    """Blocklist the presented token until it would have expired."""
+def refresh_access_token() -> dict:
+    """A new access token in the presented refresh token's family, with the current role."""
     claims = get_jwt()
-    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
-    if db.session.get(RevokedToken, claims["jti"]) is None:
-        db.session.add(RevokedToken(jti=claims["jti"], expires_at=expires_at))
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # revoked concurrently: the outcome is the same
+    user = current_identity().row()
+    return _access_token(str(user.id), family_of(claims), claims.get("gen", 0), role_of(user))
+
+
+def _access_token(identity: str, family: str, generation: int, role: str) -> dict:
+    claims = {"fam": family, "gen": generation, ROLE_CLAIM: role}
+    return {
+        "access_token": create_access_token(identity, additional_claims=claims),
+        "token_type": "bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
+    }
+
+
+def family_of(claims: dict) -> str:
+    """The sign-in a token belongs to (a token minted outside a sign-in is its own family)."""
+    return claims.get("fam") or claims["jti"]
+
+
+def revoke_current_family() -> None:
+    """Log out: revoke the presented token's refresh token and every access token minted from it."""
+    claims = get_jwt()
+    if claims.get("type") == "refresh":
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    else:
+        # Its refresh token was issued before now, so it expires before this bound.
+        expires_at = utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    revocations().revoke_family(family_of(claims), expires_at)
+
+
+def revoke_all_tokens() -> None:
+    """Sign out everywhere: revoke every token the caller's account holds."""
+    revocations().next_generation(current_identity().id)
 
 
 def purge_expired_revocations() -> int:
-    """Delete blocklist entries whose tokens have expired; return how many."""
-    deleted = (
-        db.session.query(RevokedToken).filter(RevokedToken.expires_at < datetime.now(UTC)).delete()
-    )
+    """Delete revocation records whose tokens have all expired; return how many."""
+    result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
     db.session.commit()
-    return deleted
+    return result.rowcount
 
 
 def _token_error(message: str):
@@ -97,17 +126,23 @@ def _token_error(message: str):
 
 def init_jwt(app: Flask) -> None:
     """Answer every token failure with a 401 in our envelope, and honour revocations."""
+    app.extensions[STORE] = RevocationStore(
+        app.config.get("REDIS_URL"),
+        app.config["REDIS_SOCKET_TIMEOUT"],
+        app.config["JWT_REFRESH_TOKEN_EXPIRES"],
+    )
 
     @jwt.user_lookup_loader
-    def load_user(_header: dict, claims: dict) -> User | None:
-        try:
-            return db.session.get(User, int(claims["sub"]))
-        except (TypeError, ValueError):
-            return None
+    def load_user(_header: dict, claims: dict):
+        return signed_in_user(claims)
 
     @jwt.token_in_blocklist_loader
     def is_revoked(_header: dict, claims: dict) -> bool:
-        return db.session.get(RevokedToken, claims.get("jti", "")) is not None
+        try:
+            user_id = int(claims["sub"])
+        except (KeyError, TypeError, ValueError):
+            return True
+        return revocations().is_revoked(family_of(claims), user_id, claims.get("gen", 0))
 
     jwt.unauthorized_loader(
         lambda reason: _token_error("Missing or malformed Authorization header.")

@@ -1,20 +1,21 @@
-"""Offset pagination of a SELECT: one COUNT, one page of rows."""
+"""Offset pagination of a SELECT through Flask-SQLAlchemy's `db.paginate`."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from mentorhub.extensions import db
 
 
 def paginate(query: Select, page: int, per_page: int) -> dict:
     """Run `query` for one page; return the items with page, per_page, total and pages."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    # The schemas already bound page and per_page, so out-of-range pages are an empty list
+    # rather than Flask-SQLAlchemy's 404.
+    result = db.paginate(query, page=page, per_page=per_page, max_per_page=None, error_out=False)
     return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total or 0,
-        "pages": -(-(total or 0) // per_page),
+        "items": list(result.items),
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total or 0,
+        "pages": result.pages,
     }

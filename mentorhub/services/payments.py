@@ -11,10 +11,12 @@ from mentorhub.errors import Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Payment
 from mentorhub.notifications import events
+from mentorhub.services.transactions import retry_on_conflict
 
 UNKNOWN_SESSION = {"session_id": ["No session with this id."]}
 
 
+@retry_on_conflict
 def record_payment(
     event_id: str, session_id: int, amount: Decimal, currency: str, payer_email: str
 ) -> tuple[Payment, bool]:

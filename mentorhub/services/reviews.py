@@ -9,10 +9,12 @@ from mentorhub.errors import Conflict, Forbidden
 from mentorhub.extensions import db
 from mentorhub.models import Review, User
 from mentorhub.services.sessions import get_session
+from mentorhub.services.transactions import retry_on_conflict
 
 ALREADY_REVIEWED = "This session has already been reviewed."
 
 
+@retry_on_conflict
 def review_session(user: User, session_id: int, rating: int, comment: str | None) -> Review:
     """Record the student's review of a completed session; 409 when not completed or reviewed."""
     session = get_session(user, session_id)

@@ -34,13 +34,15 @@ def require_bookable_time(start: datetime) -> datetime:
 
 def lock_users(*user_ids: int) -> dict[int, User]:
     """Lock the users' rows until commit, in id order so two bookings cannot deadlock."""
-    # Every booking and reschedule takes these locks before looking for clashes, so two
+    # Every booking and session change takes these locks before looking for clashes, so two
     # concurrent requests for the same mentor or student are checked one after the other.
+    # NO KEY UPDATE still serialises those requests, but lets foreign-key checks (a
+    # notification inserted for the user by another transaction) pass without waiting.
     rows = db.session.scalars(
         select(User)
         .where(User.id.in_(sorted(set(user_ids))))
         .order_by(User.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {user.id: user for user in rows}

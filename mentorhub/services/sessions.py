@@ -16,12 +16,19 @@ from mentorhub.notifications import events
 from mentorhub.services import scheduling
 from mentorhub.services.pagination import paginate
 from mentorhub.services.row_ids import fits_row_id
+from mentorhub.services.transactions import retry_on_conflict
 
 SESSION_NOT_FOUND = "Session not found."
 
 
+@retry_on_conflict
 def book_session(
-    student: User, mentor_id: int, topic: str, scheduled_time: datetime, duration_minutes: int
+    student: User,
+    mentor_id: int,
+    topic: str,
+    scheduled_time: datetime,
+    duration_minutes: int,
+    meeting_link: str | None = None,
 ) -> MentorSession:
     """Book `mentor_id` for the caller; 422 for a bad time or mentor, 409 when either is busy."""
     start = scheduling.require_bookable_time(scheduled_time)
@@ -39,7 +46,7 @@ def book_session(
         scheduled_time=start,
         duration_minutes=duration_minutes,
         status="scheduled",
-        meeting_link=_new_meeting_link(),
+        meeting_link=meeting_link or _new_meeting_link(),
     )
     db.session.add(session)
     db.session.flush()
@@ -78,19 +85,34 @@ def get_session(user: User, session_id: int, lock: bool = False) -> MentorSessio
         raise NotFound(SESSION_NOT_FOUND)
     query = select(MentorSession).where(MentorSession.id == session_id)
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        # NO KEY UPDATE: foreign-key checks of inserts that reference the session (payments,
+        # reviews, notifications) need not wait for it.
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     session = db.session.scalar(query)
     if session is None or not session.is_participant(user.id):
         raise NotFound(SESSION_NOT_FOUND)
     return session
 
 
+def lock_session(user: User, session_id: int) -> MentorSession:
+    """Lock the session's participants, then the session: the one lock order of every change.
+
+    Bookings lock users too, so taking the session first anywhere could deadlock against them.
+    The participants of a session never change, so the unlocked first read names them safely.
+    """
+    session = get_session(user, session_id)
+    scheduling.lock_users(session.mentor_id, session.student_id)
+    return get_session(user, session_id, lock=True)
+
+
+@retry_on_conflict
 def cancel_session(user: User, session_id: int, reason: str | None) -> MentorSession:
     """Cancel a scheduled session (either participant); 409 once it is completed or cancelled."""
-    session = get_session(user, session_id, lock=True)
+    session = lock_session(user, session_id)
     _require_scheduled(session, "Only a scheduled session can be cancelled.")
     reason = reason.strip() if reason else None
     session.status = "cancelled"
+    session.sequence += 1  # calendars apply a CANCEL only with a higher SEQUENCE
     session.cancel_reason = reason or None
     db.session.flush()
     events.session_cancelled(session, cancelled_by=user, reason=session.cancel_reason)
@@ -98,26 +120,29 @@ def cancel_session(user: User, session_id: int, reason: str | None) -> MentorSes
     return session
 
 
+@retry_on_conflict
 def reschedule_session(user: User, session_id: int, scheduled_time: datetime) -> MentorSession:
     """Move a scheduled session (either participant) to a free future slot."""
-    session = get_session(user, session_id)
+    get_session(user, session_id)
     start = scheduling.require_bookable_time(scheduled_time)
-    scheduling.lock_users(session.mentor_id, session.student_id)
-    session = get_session(user, session_id, lock=True)
+    session = lock_session(user, session_id)
     _require_scheduled(session, "Only a scheduled session can be rescheduled.")
     scheduling.require_free_slot(
         session.mentor_id, session.student_id, start, session.duration_minutes, session.id
     )
+    previous_time = session.scheduled_time
     session.scheduled_time = start
+    session.sequence += 1  # calendars replace the event only with a higher SEQUENCE
     db.session.flush()
-    events.session_rescheduled(session)
+    events.session_rescheduled(session, previous_time=previous_time, moved_by=user)
     db.session.commit()
     return session
 
 
+@retry_on_conflict
 def complete_session(user: User, session_id: int) -> MentorSession:
     """Mark a scheduled session completed: the mentor only, once it has started."""
-    session = get_session(user, session_id, lock=True)
+    session = lock_session(user, session_id)
     if session.mentor_id != user.id:
         raise Forbidden("Only the mentor can complete a session.")
     _require_scheduled(session, "Only a scheduled session can be completed.")
@@ -133,7 +158,23 @@ def _require_scheduled(session: MentorSession, message: str) -> None:
         raise Conflict(message)
 
 
-def _new_meeting_link() -> str:
+def _new_meeting_link() -> str | None:
+    """A room from MEETING_LINK_TEMPLATE (a video provider), or none until the mentor sets one."""
+    template = current_app.config.get("MEETING_LINK_TEMPLATE")
     # Unguessable room name: the link is the only thing that admits someone to the call.
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/meet/{secrets.token_urlsafe(16)}"
+    return template.format(token=secrets.token_urlsafe(16)) if template else None
+
+
+@retry_on_conflict
+def set_meeting_link(user: User, session_id: int, meeting_link: str | None) -> MentorSession:
+    """The mentor sets (or clears) the session's call link; reminders still due carry it."""
+    session = lock_session(user, session_id)
+    if session.mentor_id != user.id:
+        raise Forbidden("Only the mentor can change the meeting link.")
+    _require_scheduled(session, "Only a scheduled session can be changed.")
+    session.meeting_link = meeting_link
+    session.sequence += 1  # the event's location changed: calendars take it as a newer version
+    db.session.flush()
+    events.meeting_link_changed(session)
+    db.session.commit()
+    return session

@@ -2,6 +2,10 @@
 
 Revision ID: 0005
 Revises: 0004
+
+No schema change: pruning revocations uses the existing `expires_at` index, and pruning
+notifications walks the primary key (see mentorhub/retention.py), so no index is added that
+every notification write would have to maintain.
 """
 
 from alembic import op  # noqa: F401

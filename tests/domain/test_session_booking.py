@@ -23,12 +23,14 @@ def test_a_student_books_a_mentor(book, student, mentor, app):
     assert body["duration_minutes"] == 45
     assert datetime.fromisoformat(body["scheduled_time"]) == start
     assert datetime.fromisoformat(body["end_time"]) == start + timedelta(minutes=45)
-    assert body["meeting_link"].startswith(app.config["PUBLIC_BASE_URL"] + "/meet/")
+    assert body["meeting_link"] is None  # no video provider configured: the mentor sets one
 
 
-def test_each_booking_gets_its_own_meeting_link(book, student, mentor):
+def test_each_booking_gets_its_own_meeting_link(app, book, student, mentor):
+    app.config["MEETING_LINK_TEMPLATE"] = "https://meet.example.com/{token}"
     first = book(student, mentor, in_hours(30)).get_json()
     second = book(student, mentor, in_hours(40)).get_json()
+    assert first["meeting_link"].startswith("https://meet.example.com/")
     assert first["meeting_link"] != second["meeting_link"]
 
 

@@ -75,7 +75,9 @@ def test_either_participant_reschedules(
     client, auth_headers, session, student, mentor, monkeypatch, who
 ):
     calls = []
-    monkeypatch.setattr(events, "session_rescheduled", lambda s: calls.append(s.scheduled_time))
+    monkeypatch.setattr(
+        events, "session_rescheduled", lambda s, **_: calls.append(s.scheduled_time)
+    )
     user = {"student": student, "mentor": mentor}[who]
     new_start = in_hours(100)
     response = post(

@@ -7,14 +7,16 @@ import email
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from mentorhub.extensions import db as _db
+from mentorhub.models import Notification
 from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +26,9 @@ FAST = {
     "NOTIFICATION_RETRY_BASE_SECONDS": 0.5,
     "NOTIFICATION_SWEEP_AGE_SECONDS": 1.0,
     "NOTIFICATION_SWEEP_INTERVAL_SECONDS": 1.0,
-    # A killed worker's claim lapses 2 x this after the claim (see claim_lease).
-    "NOTIFICATION_JOB_TIMEOUT": 10,
+    "NOTIFICATION_JOB_TIMEOUT": 20,
+    # A killed worker's claim lapses this long after its last renewal.
+    "NOTIFICATION_LEASE_SECONDS": 2,
 }
 
 
@@ -62,6 +65,8 @@ class MailSink:
         self.stall_after: int | None = None
         self.stalled = threading.Event()
         self.release = threading.Event()
+        # Seconds each message takes to be accepted: keeps workers mid-batch for fault tests.
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.stall_after is not None and len(self.messages) >= self.stall_after:
@@ -72,6 +77,8 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)
@@ -129,3 +136,28 @@ def reset_tables() -> None:
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
     _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     _db.session.commit()
+
+
+def statuses(db) -> Counter:
+    """How many notifications there are per status."""
+    db.session.expire_all()
+    rows = db.session.execute(select(Notification.status, func.count()).group_by("status"))
+    counts = Counter(dict(rows.all()))
+    db.session.commit()
+    return counts
+
+
+def assert_all_sent_exactly_once(db, smtp, emails: list[str], timeout: float = 60) -> float:
+    """Wait until every row is `sent` (then nothing can be sent again); return seconds taken."""
+    started = time.monotonic()
+    wait_until(
+        lambda: statuses(db) == Counter({"sent": len(emails)}),
+        timeout,
+        "every notification sent",
+        on_timeout=lambda: (statuses(db), smtp.count()),
+    )
+    received = Counter(m["To"] for m in smtp.messages)
+    assert received == Counter(emails), {k: v for k, v in received.items() if v != 1}
+    message_ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(set(message_ids)) == len(message_ids)
+    return time.monotonic() - started

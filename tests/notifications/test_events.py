@@ -9,9 +9,11 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from rq import Queue
 from sqlalchemy import select, update
 
 from mentorhub.models import MentorSession, Notification
+from mentorhub.notifications.queue import QUEUE_NAME
 from tests.notifications.support import wait_until
 
 WEBHOOK_SECRET = "whsec-notification-tests"
@@ -25,6 +27,9 @@ def _rows(db, **filters) -> list[Notification]:
     return rows
 
 
+MEETING_LINK = "https://meet.example.org/rust-traits"
+
+
 def _book(client, auth_headers, student, mentor, start: datetime, topic="Rust traits"):
     response = client.post(
         "/api/v1/sessions",
@@ -33,6 +38,7 @@ def _book(client, auth_headers, student, mentor, start: datetime, topic="Rust tr
             "topic": topic,
             "scheduled_time": start.isoformat(),
             "duration_minutes": 30,
+            "meeting_link": MEETING_LINK,
         },
         headers=auth_headers(student),
     )
@@ -42,6 +48,17 @@ def _book(client, auth_headers, student, mentor, start: datetime, topic="Rust tr
 
 def _text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _jobs_done(redis_client) -> bool:
+    """Whether no notification job is due, waiting or running: the worker has done its part."""
+    queue = Queue(QUEUE_NAME, connection=redis_client)
+    due = queue.scheduled_job_registry.get_jobs_to_schedule(int(time.time()) + 1)
+    return not due and queue.count == 0 and queue.started_job_registry.count == 0
+
+
+def _when(start: datetime) -> str:
+    return start.astimezone(UTC).strftime("%a %d %b, %H:%M UTC")
 
 
 def test_registration_sends_welcome(client, smtp, burst, db):
@@ -62,12 +79,17 @@ def test_booking_confirms_to_both_and_schedules_reminders(
 ):
     start = datetime.now(UTC) + timedelta(days=3)
     session = _book(client, auth_headers, student, mentor, start)
-    burst()
-    messages = smtp.wait_for(2)
-    time.sleep(1)
-    assert sorted(m["To"] for m in smtp.messages) == [mentor.email, student.email]
-    assert all(m["Subject"] == "Session confirmed: Rust traits" for m in messages)
-    assert all(session["meeting_link"] in _text(m) for m in messages)
+    burst()  # delivers what is due, then exits: nothing else is on its way
+    assert smtp.count() == 2
+    assert session["meeting_link"] == MEETING_LINK
+    [to_student] = smtp.to(student.email)
+    [to_mentor] = smtp.to(mentor.email)
+    assert to_student["Subject"] == f"Confirmed {_when(start)}: Rust traits with {mentor.name}"
+    assert to_mentor["Subject"] == f"New booking {_when(start)}: Rust traits with {student.name}"
+    assert "To prepare:" in _text(to_student)
+    assert f"{student.name} booked a session with you" in _text(to_mentor)
+    assert all(MEETING_LINK in _text(m) for m in (to_student, to_mentor))
+    assert f"/sessions/{session['id']}" in _text(to_student)
     reminders = _rows(db, type="session_reminder")
     # Two offsets (24 h and 1 h) for each participant, due before the start, none sent yet.
     assert len(reminders) == 4
@@ -97,16 +119,16 @@ def test_reminder_is_delivered_with_link_and_time_until(
     session = _book(client, auth_headers, student, mentor, _soon())
     start_worker()
     smtp.wait_for(4, timeout=90)  # two confirmations, two reminders
-    reminders = [m for m in smtp.messages if m["Subject"].startswith("Reminder:")]
+    reminders = [m for m in smtp.messages if m["Subject"].startswith("In ")]
     assert sorted(m["To"] for m in reminders) == [mentor.email, student.email]
     for message in reminders:
         # "in 1 hour", or a few minutes less on a slow machine: worked out when it is sent.
-        assert re.fullmatch(
-            r"Reminder: Rust traits starts in (1 hour|5\d minutes)", message["Subject"]
-        )
-        when = message["Subject"].rpartition("starts ")[2]
+        match = re.fullmatch(r"In (1 hour|5\d minutes): Rust traits with (.+)", message["Subject"])
+        assert match, message["Subject"]
         assert session["meeting_link"] in _text(message)
-        assert when in message.get_body(preferencelist=("html",)).get_content()
+        assert f"starts in {match[1]}" in message.get_body(preferencelist=("html",)).get_content()
+        # The call link is the primary action: a button, with the plain URL beneath it.
+        assert f"Join the call:\n{MEETING_LINK}" in _text(message).replace("\r\n", "\n")
 
 
 def test_cancelled_session_is_never_reminded_even_with_the_job_queued(
@@ -122,14 +144,15 @@ def test_cancelled_session_is_never_reminded_even_with_the_job_queued(
     )
     assert response.status_code == 200
     start_worker()
-    smtp.wait_for(3)  # two confirmations, one cancellation
-    wait_until(lambda: redis_client.zcard("rq:scheduled:notifications") == 0, what="due jobs")
-    time.sleep(3)
-    subjects = sorted(m["Subject"] for m in smtp.messages)
-    assert subjects == ["Session cancelled: Rust traits"] + ["Session confirmed: Rust traits"] * 2
-    [cancel] = [m for m in smtp.messages if m["Subject"].startswith("Session cancelled")]
-    assert cancel["To"] == student.email  # the other party
+    # Due jobs have run once nothing is scheduled, queued or running any more.
+    wait_until(lambda: _jobs_done(redis_client), what="the reminder jobs to run")
+    assert not [m for m in smtp.messages if m["Subject"].startswith("In ")]
+    cancels = [m for m in smtp.messages if m["Subject"].startswith("Cancelled")]
+    [cancel] = [m for m in cancels if m["To"] == student.email]  # the other party
+    assert cancel["Subject"].endswith(f": Rust traits by {mentor.name}")
     assert "Conflict" in _text(cancel)
+    assert f"{mentor.name} cancelled your session" in _text(cancel)
+    assert f"/mentors/{mentor.id}" in _text(cancel)  # what next: book another time
     assert {r.status for r in _rows(db, type="session_reminder")} == {"cancelled"}
 
 
@@ -165,14 +188,14 @@ def test_reminder_job_rechecks_a_session_changed_behind_its_back(
         on_timeout=lambda: (_rows(db, type="session_reminder"), worker.output()),
     )
     smtp.wait_for(4)  # the four confirmations
-    time.sleep(2)
-    assert not [m for m in smtp.messages if m["Subject"].startswith("Reminder")]
+    assert not [m for m in smtp.messages if m["Subject"].startswith("In ")]
 
 
 def test_rescheduled_session_reminds_only_for_the_new_time(
-    client, auth_headers, student, mentor, smtp, start_worker, db
+    client, auth_headers, student, mentor, smtp, start_worker, db, redis_client
 ):
-    session = _book(client, auth_headers, student, mentor, _soon(seconds=6))
+    old_start = _soon(seconds=6)
+    session = _book(client, auth_headers, student, mentor, old_start)
     new_start = datetime.now(UTC) + timedelta(days=2)
     response = client.post(
         f"/api/v1/sessions/{session['id']}/reschedule",
@@ -182,8 +205,18 @@ def test_rescheduled_session_reminds_only_for_the_new_time(
     assert response.status_code == 200, response.get_json()
     start_worker()
     smtp.wait_for(4)  # confirmations of the booking and of the new time
-    time.sleep(12)  # past the old reminder's due time
-    assert not [m for m in smtp.messages if m["Subject"].startswith("Reminder")]
+    moved = [m for m in smtp.messages if m["Subject"].startswith("Moved to ")]
+    assert sorted(m["To"] for m in moved) == [mentor.email, student.email]
+    for message in moved:
+        text = _text(message).replace("\r\n", "\n")
+        assert message["Subject"].startswith(f"Moved to {_when(new_start)}: Rust traits")
+        assert f"{student.name} changed the time" in text
+        assert f"From: {old_start.strftime('%a %d %b %Y, %H:%M UTC')}\n" in text
+        assert f"To:   {new_start.strftime('%a %d %b %Y, %H:%M UTC')}\n" in text
+    # Past the old reminder's due time, and the worker idle: no reminder went out for it.
+    wait_until(lambda: datetime.now(UTC) > old_start - timedelta(hours=1), what="old due time")
+    wait_until(lambda: _jobs_done(redis_client), what="the due jobs to run")
+    assert not [m for m in smtp.messages if m["Subject"].startswith("In ")]
     reminders = _rows(db, type="session_reminder")
     assert sorted(r.status for r in reminders) == ["cancelled"] * 2 + ["pending"] * 4
     assert {r.send_after for r in reminders if r.status == "pending"} == {
@@ -202,14 +235,14 @@ def test_message_burst_emails_once_but_notifies_in_app_each_time(
             headers=auth_headers(student),
         )
         assert response.status_code == 201, response.get_json()
-    burst()
-    [message] = smtp.wait_for(1)
-    assert message["Subject"] == f"New message from {student.name}"
+    burst()  # delivers what is due, then exits
+    [message] = smtp.messages
+    assert message["Subject"] == f"Message from {student.name}: Question 0?"
     assert "Question 0?" in _text(message)
+    assert f"Reply to {student.name}:" in _text(message)
+    assert f"/messages/{student.id}" in _text(message)
     in_app = _rows(db, type="new_message", channel="in_app")
     assert [r.data["preview"] for r in in_app] == ["Question 0?", "Question 1?", "Question 2?"]
-    time.sleep(1)
-    assert smtp.count() == 1
 
 
 def _sign(body: bytes) -> str:
@@ -239,14 +272,22 @@ def test_payment_notifies_mentor_and_sends_receipt_to_a_payer_without_account(
             content_type="application/json",
         )
         assert response.status_code == expected, response.get_json()
-    burst()
-    smtp.wait_for(4)
-    time.sleep(1)
-    payments = [m for m in smtp.messages if m["Subject"].startswith("Payment received")]
-    assert sorted(m["To"] for m in payments) == [mentor.email, "parent@example.org"]
-    [receipt] = [m for m in payments if m["To"] == "parent@example.org"]
-    assert "This is your receipt" in _text(receipt)
-    assert "49.90 EUR" in _text(receipt)
-    assert receipt["List-Unsubscribe"] is None  # no account, no preferences to change
-    [to_mentor] = [m for m in payments if m["To"] == mentor.email]
-    assert "for your session" in _text(to_mentor)
+    burst()  # delivers what is due, then exits
+    [receipt] = smtp.to("parent@example.org")
+    assert receipt["Subject"] == "Receipt for €49.90: Rust traits"
+    [to_mentor] = [m for m in smtp.to(mentor.email) if "€49.90" in m["Subject"]]
+    assert to_mentor["Subject"] == "€49.90 received: Rust traits from parent@example.org"
+    receipt_text, notice_text = _text(receipt), _text(to_mentor)
+    assert "This is your receipt" in receipt_text
+    assert "This is your record of the payment" in notice_text
+    for text in (receipt_text, notice_text):
+        # A record of money: the provider's id, the date, the payer and the mentor.
+        assert "Amount: €49.90" in text
+        assert "Payment reference: evt_1" in text
+        assert "Paid on: " in text
+        assert "Paid by: parent@example.org" in text
+        assert f"Mentor: {mentor.name}" in text
+        assert "Unsubscribe" not in text  # receipts cannot be turned off
+        assert "always sent" in text
+    assert receipt["List-Unsubscribe"] is None
+    assert to_mentor["List-Unsubscribe"] is None

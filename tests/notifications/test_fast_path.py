@@ -1,87 +1,17 @@
-"""The fast delivery path: messages written without the email package, prepared per-mail SQL."""
+"""Reminders at send time: cancelled if their session changed, expired if no longer on time."""
 
 from __future__ import annotations
 
-import email
 import threading
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
 from sqlalchemy import select, update
 
-from mentorhub.mail import mime as email_mime
-from mentorhub.mail.service import email_service
 from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import MentorSession, Notification
 from mentorhub.notifications import delivery
 from mentorhub.notifications.service import notification_service
-
-
-def _build(**overrides) -> bytes:
-    fields = {
-        "sender": "noreply@mentorhub.com",
-        "to": "ada@example.com",
-        "subject": "Hello",
-        "text": "Line one\nLine two",
-        "html": "<p>Hello</p>",
-        "message_id": "<notification-1@mentorhub.com>",
-    }
-    fields.update(overrides)
-    return email_mime.build_message(**fields)
-
-
-def _parse(raw: bytes):
-    message = email.message_from_bytes(raw, policy=policy.default)
-    assert not [part.defects for part in message.walk() if part.defects]
-    return message
-
-
-def _body(message, kind: str) -> str:
-    return message.get_body(preferencelist=(kind,)).get_content().replace("\r\n", "\n")
-
-
-def test_message_is_crlf_and_round_trips_unicode_headers_and_parts():
-    subject = "Session confirmed: Zoë's café ü ü ü " + "x" * 90
-    raw = _build(subject=subject, text="Grüße\r\n.dot line\rend", html="<p>Zoë</p>")
-    assert b"\n" not in raw.replace(b"\r\n", b"")
-    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
-    message = _parse(raw)
-    assert message["Subject"] == subject
-    assert message["Message-ID"] == "<notification-1@mentorhub.com>"
-    assert message.get_content_type() == "multipart/alternative"
-    assert _body(message, "plain") == "Grüße\n.dot line\nend"
-    assert _body(message, "html") == "<p>Zoë</p>"
-
-
-def test_a_line_too_long_for_smtp_is_base64_encoded():
-    long_line = "é" * 600  # 1,200 bytes of UTF-8: over SMTP's 998
-    raw = _build(html=f"<p>{long_line}</p>")
-    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
-    message = _parse(raw)
-    html = message.get_body(preferencelist=("html",))
-    assert html["Content-Transfer-Encoding"] == "base64"
-    assert _body(message, "html") == f"<p>{long_line}</p>"
-
-
-def test_the_boundary_never_occurs_in_a_body(monkeypatch):
-    tokens = iter(["a" * 24, "b" * 24])
-    monkeypatch.setattr(email_mime.secrets, "token_hex", lambda n: next(tokens))
-    raw = _build(text=f"quoting --=_mentorhub_{'a' * 24} here")
-    assert b'boundary="=_mentorhub_' + b"b" * 24 in raw
-    assert "quoting" in _body(_parse(raw), "plain")
-
-
-def test_generated_message_id_uses_the_sender_domain(app, smtp):
-    assert email_service.send_email("ada@example.com", "Hi", "body")
-    [message] = smtp.wait_for(1)
-    assert message["Message-ID"].endswith("@mentorhub.com>")
-
-
-def test_a_local_part_needing_smtputf8_is_refused_not_retried(app, smtp, caplog):
-    assert email_service.send_email("zoë@example.com", "Hi", "body") is False
-    assert "needs SMTPUTF8" in caplog.text
-    assert smtp.count() == 0
 
 
 @pytest.mark.parametrize("change", ["cancelled", "moved"])
@@ -140,3 +70,57 @@ def test_reminder_changed_after_its_batch_was_claimed_is_not_sent(
 def _deliver_in_thread(app, ids: list[int]) -> None:
     with app.app_context():
         delivery.deliver_notifications(ids)
+
+
+def _session(db, student, mentor, starts_in: timedelta) -> MentorSession:
+    session = MentorSession(
+        mentor_id=mentor.id,
+        student_id=student.id,
+        topic="SQL",
+        scheduled_time=datetime.now(UTC) + starts_in,
+        duration_minutes=30,
+        meeting_link="https://m.example/x",
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _remind(student, session: MentorSession, due_ago: timedelta) -> Notification:
+    data = {
+        "session_id": session.id,
+        "topic": session.topic,
+        "scheduled_time": session.scheduled_time.isoformat(),
+        "meeting_link": session.meeting_link,
+    }
+    due = datetime.now(UTC) - due_ago
+    [row] = notification_service.notify_user(student, "session_reminder", data, send_after=due)
+    return row
+
+
+def test_reminders_that_can_no_longer_be_on_time_expire_instead_of_being_sent(
+    app, db, student, mentor, smtp
+):
+    from mentorhub.jobs.notifications import deliver_notifications
+
+    started = _remind(student, _session(db, student, mentor, -timedelta(minutes=5)), timedelta(0))
+    late = _remind(
+        student, _session(db, student, mentor, timedelta(minutes=40)), timedelta(minutes=20)
+    )
+    on_time = _remind(
+        student, _session(db, student, mentor, timedelta(minutes=59)), timedelta(minutes=1)
+    )
+    db.session.commit()
+    ids = started.id, late.id, on_time.id
+
+    deliver_notifications(list(ids))  # the job entry point; it ends the session
+
+    rows = {r.id: r for r in db.session.scalars(select(Notification))}
+    assert (rows[ids[0]].status, rows[ids[0]].last_error) == (
+        "expired",
+        "the session had already started",
+    )
+    assert rows[ids[1]].status == "expired"
+    assert "after it was due" in rows[ids[1]].last_error
+    assert rows[ids[2]].status == "sent"
+    assert smtp.count() == 1

@@ -1,0 +1,149 @@
+"""A rendered email, and the standard library's `EmailMessage` built from it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, building each header's class once rather than per use."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._built: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        """The class for header `name` (the registry's own, made on first use)."""
+        key = name.lower()
+        cls = self._built.get(key)
+        if cls is None:
+            cls = self._built[key] = super().__getitem__(name)
+        return cls
+
+
+# SMTP's own line limit rather than the recommended 78: a long unsubscribe URL has nowhere to
+# fold, and the email package would otherwise turn it into encoded words no client follows.
+# The header factory is the documented policy hook; the stock one makes a new class per header.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_HeaderClasses())
+
+
+class AddressError(ValueError):
+    """An address that cannot go into a header or an SMTP envelope."""
+
+
+@dataclass
+class RenderedEmail:
+    """A message ready for the email service.
+
+    `calendar` is optional iCalendar data and its METHOD (e.g. REQUEST, CANCEL): it becomes a
+    `text/calendar` alternative beside the text and HTML, plus an `.ics` attachment for clients
+    that only read attachments.
+    """
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+    message_id: str | None = None
+    calendar: tuple[bytes, str] | None = None
+    calendar_filename: str = "invite.ics"
+
+    def to_message(self, sender: Address, reply_to: Address | None = None) -> EmailMessage:
+        """The whole message, with SMTP's line ends and header folding."""
+        return build_message(self, sender, reply_to)
+
+    def as_bytes(self, sender: str | Address | None = None) -> bytes:
+        """The message as `smtplib.SMTP.sendmail` takes it; the app's sender by default."""
+        if isinstance(sender, str):
+            sender = parse_address(sender)
+        if sender is None:
+            sender, reply_to = app_sender()
+        else:
+            reply_to = None
+        return self.to_message(sender, reply_to).as_bytes()
+
+
+def build_message(
+    email: RenderedEmail, sender: Address, reply_to: Address | None = None
+) -> EmailMessage:
+    """Build `email` as multipart/alternative (text, HTML[, calendar]), mixed with an .ics."""
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["Subject"] = email.subject
+    message["From"] = sender
+    message["To"] = recipient(email.to)
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(datetime.now(UTC))
+    # A domain of our own: without one make_msgid asks the resolver for this host's name.
+    message["Message-ID"] = email.message_id or make_msgid(domain=sender.domain)
+    for name, value in email.headers.items():
+        message[name] = value
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    # Our own random boundary: the generator would otherwise compile a regex per message to
+    # pick one. 96 random bits cannot be guessed by whoever writes a message body.
+    message.set_boundary(f"=_mentorhub_{secrets.token_hex(12)}")
+    if email.calendar is not None:
+        ics, method = email.calendar
+        message.add_alternative(ics.decode("utf-8"), subtype="calendar", params={"method": method})
+        message.make_mixed()
+        message.add_attachment(
+            ics, maintype="application", subtype="ics", filename=email.calendar_filename
+        )
+        message.set_boundary(f"=_mentorhub_{secrets.token_hex(12)}")
+    return message
+
+
+def parse_address(value: str, default_name: str = "") -> Address:
+    """`Name <addr>` or a bare address, as an Address; AddressError when it is not one."""
+    name, addr = parseaddr(value)
+    if not addr or "@" not in addr or name and not value.rstrip().endswith(">"):
+        raise AddressError(f"not an email address: {value!r}")
+    return Address(display_name=name or default_name, addr_spec=ascii_address(addr))
+
+
+def ascii_address(addr: str) -> str:
+    """The address as SMTP without SMTPUTF8 takes it: the domain in IDNA form.
+
+    AddressError for an invalid address, or one whose local part is not ASCII.
+    """
+    try:
+        result = validate_email(addr, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AddressError(f"invalid address {addr!r}: {error}") from None
+    if result.ascii_email is None:
+        raise AddressError(f"address needs SMTPUTF8: {addr!r}")
+    return result.ascii_email
+
+
+def recipient(to: str) -> Address:
+    """The To address of a message (bare addresses only: they come from our users table)."""
+    return Address(addr_spec=ascii_address(to))
+
+
+def app_sender() -> tuple[Address, Address | None]:
+    """The app's From (named after the platform if FROM_EMAIL has no name) and Reply-To."""
+    config = current_app.config
+    return _senders(config["FROM_EMAIL"], config.get("REPLY_TO_EMAIL"), config["PLATFORM_NAME"])
+
+
+@lru_cache(maxsize=16)
+def _senders(from_email: str, reply_to: str | None, platform: str):
+    # Parsed once per setting: every mail of a worker has the same sender.
+    return parse_address(from_email, platform), parse_address(reply_to) if reply_to else None
+
+
+def sender_domain() -> str:
+    """The domain of the app's From address, for Message-IDs."""
+    return app_sender()[0].domain

@@ -1,0 +1,104 @@
+"""The README's "Try it" examples run as written against a server started like `make run`.
+
+The server runs the Makefile's steps (migrate SQLite, seed demo data, `flask run`) in a temporary
+instance directory on a free port. The examples run in one shell, in order; `curl` is wrapped
+only to record each call's status, which must match the `# -> status` line above it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.local_servers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = re.compile(r"^### Try it\n(.*?)(?=^#{2,3} )", re.S | re.M)
+SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
+EXPECTED = re.compile(r"^# -> (\d{3})$", re.M)
+RECORD_STATUS = """
+curl() { command curl -w '%{stderr}%{http_code}\\n' "$@" 2>>"$STATUS_LOG"; }
+"""
+
+
+def readme_examples() -> str:
+    """The shell blocks of the README's "Try it" section, joined in order."""
+    section = SECTION.search((ROOT / "README.md").read_text())
+    assert section, "README has no '### Try it' section"
+    blocks = SHELL_BLOCK.findall(section.group(1))
+    assert blocks, "the 'Try it' section has no sh blocks"
+    return "\n".join(blocks)
+
+
+def _environ(instance: Path, port: int) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    keep.pop("MENTORHUB_ENV", None)
+    return {
+        **keep,
+        "FLASK_APP": "wsgi:app",
+        "INSTANCE_DIR": str(instance),
+        "PAYMENT_WEBHOOK_SECRET": "whsec-readme-test",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+@pytest.fixture
+def make_run_server(tmp_path):
+    """`make run`'s three steps on SQLite in a temporary instance directory."""
+    port = free_port()
+    env = _environ(tmp_path, port)
+    flask = [sys.executable, "-m", "flask"]
+    for step in (["db", "upgrade"], ["seed-demo", "--if-empty"]):
+        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    server = subprocess.Popen(
+        flask + ["run", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{base}/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+    yield base, env
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_readme_examples_run_in_order_with_the_documented_statuses(make_run_server, tmp_path):
+    base, env = make_run_server
+    script = readme_examples()
+    expected = EXPECTED.findall(script)
+    assert len(expected) == len(re.findall(r"\bcurl -s\b", script)), "a curl lacks its # ->"
+    assert shutil.which("openssl") and shutil.which("curl")
+    log = tmp_path / "statuses"
+    script = RECORD_STATUS + script.replace("BASE=http://127.0.0.1:5000", f"BASE={base}", 1)
+    env = {**env, "STATUS_LOG": str(log)}
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    statuses = log.read_text().split() if log.exists() else []
+    assert done.returncode == 0, (done.stderr, statuses)
+    assert statuses == expected, done.stdout
