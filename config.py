@@ -94,7 +94,7 @@ class Env:
 
 
 def database_url(raw: str | None, instance_dir: Path) -> str:
-    """Map the spec's `postgresql://` URLs to the psycopg 3 driver; default to SQLite."""
+    """Map plain `postgresql://` URLs to the psycopg 3 driver; default to SQLite."""
     if raw is None:
         return f"sqlite:///{instance_dir / 'mentorhub.db'}"
     for prefix in ("postgresql://", "postgres://"):
@@ -154,7 +154,10 @@ class Config:
         # `log` writes outgoing mail to the log instead of sending it, even with SMTP_HOST set.
         self.EMAIL_BACKEND = _choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")
         # Links into the web app (sessions, conversations, booking); PUBLIC_BASE_URL is the API's.
-        self.FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000")
+        # Unset, it is the dev web app's usual address, or in production the public address.
+        self.FRONTEND_URL = env.str("FRONTEND_URL") or (
+            self.PUBLIC_BASE_URL if self.ENV_NAME == "production" else "http://localhost:3000"
+        )
         self.MEETING_LINK_TEMPLATE = _meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
         self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
         self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
@@ -202,9 +205,7 @@ class Config:
         )
         # A worker's claim on a batch; renewed while it lives, so a dead worker's rows return
         # after about this long (plus one sweep interval).
-        self.NOTIFICATION_LEASE_SECONDS = max(
-            1.0, env.float("NOTIFICATION_LEASE_SECONDS", 30.0)
-        )
+        self.NOTIFICATION_LEASE_SECONDS = max(1.0, env.float("NOTIFICATION_LEASE_SECONDS", 30.0))
         self.SESSION_REMINDER_OFFSETS = [
             _offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
         ]
@@ -319,7 +320,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
 
     def validate(self) -> None:
-        """Refuse a weak secret, SQLite, loopback links, and mail with nowhere to go."""
+        """Refuse a weak secret, SQLite, local links, and mail with nowhere to go."""
         secret = self.SECRET_KEY or ""
         if secret.strip().lower() in PLACEHOLDER_SECRETS:
             raise ConfigError("SECRET_KEY is missing or a placeholder; set a random value")
@@ -335,6 +336,10 @@ class ProductionConfig(Config):
             raise ConfigError(
                 f"PUBLIC_BASE_URL is unset or local ({self.PUBLIC_BASE_URL}); set the public "
                 "address users open links at, e.g. https://mentorhub.example.com"
+            )
+        if _is_local_url(self.FRONTEND_URL):
+            raise ConfigError(
+                f"FRONTEND_URL is local ({self.FRONTEND_URL}); set the web app's public address"
             )
         if not self.SMTP_HOST and self.EMAIL_BACKEND != "log":
             raise ConfigError(

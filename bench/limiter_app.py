@@ -55,6 +55,7 @@ def create_app(variant: str) -> Flask:
 
 def _mentorhub_limiter(app: Flask, redis_url: str) -> None:
     from mentorhub.errors import register_error_handlers
+    from mentorhub.extensions import limiter
     from mentorhub.ratelimit.setup import init_rate_limiting
 
     settings = Config(
@@ -73,4 +74,4 @@ def _mentorhub_limiter(app: Flask, redis_url: str) -> None:
         {k: v for k, v in vars(settings).items() if k.startswith(("RATE_LIMIT_", "REDIS_"))}
     )
     register_error_handlers(app)
-    init_rate_limiting(app)
+    init_rate_limiting(app, limiter)

@@ -10,7 +10,7 @@
 3. A plain smtplib loop to the same server, sending the bytes a worker sends for one welcome
    notification: a new connection per mail, and one reused connection.
 
-4. Steady rate (issue 15): `--processes` producer processes commit one welcome notification per
+4. Steady rate: `--processes` producer processes commit one welcome notification per
    transaction, `--rates` events/s between them, for `--seconds`; two workers deliver. Prints the
    achieved rate, p50/p99/max from each commit to the SMTP server's acceptance, delivered,
    missing (not accepted 5 s after the last commit) and duplicates; `--profile` adds where one

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorhub import errors
-from mentorhub.extensions import api, db, jwt, migrate, rq
+from mentorhub.extensions import api, db, jwt, limiter, migrate, rq
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -47,7 +47,7 @@ def register_extensions(app: Flask) -> None:
     init_counter_tracking(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     init_cache(app)
-    init_rate_limiting(app)
+    init_rate_limiting(app, limiter)
     init_mail(app)
     jwt.init_app(app)
     init_jwt(app)

@@ -25,10 +25,16 @@ from sqlalchemy.dialects import postgresql
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, RevokedToken, utcnow
+from mentorhub.models.notification import NotificationStatus
 
 logger = logging.getLogger(__name__)
 
-PRUNABLE_NOTIFICATION_STATUSES = ("sent", "cancelled", "skipped", "expired")
+PRUNABLE_NOTIFICATION_STATUSES = (
+    NotificationStatus.SENT,
+    NotificationStatus.CANCELLED,
+    NotificationStatus.SKIPPED,
+    NotificationStatus.EXPIRED,
+)
 # Called after every batch with the table's name, the rows deleted and the batch's seconds.
 BatchHook = Callable[[str, int, float], None]
 
@@ -70,7 +76,9 @@ def prune_notifications(
     qualify: the walk stops there, and a pass costs the old rows, not the whole table.
     """
     cutoff = utcnow() - older_than
-    statuses = PRUNABLE_NOTIFICATION_STATUSES + (("failed",) if include_failed else ())
+    statuses = PRUNABLE_NOTIFICATION_STATUSES + (
+        (NotificationStatus.FAILED,) if include_failed else ()
+    )
     with db.engine.connect() as connection:
         first_young = connection.scalar(
             select(Notification.id)

@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-from mentorhub.services.row_ids import MAX_ROW_ID
+from mentorhub.models.row_ids import MAX_ROW_ID
 
 
 class RowIdConverter(IntegerConverter):

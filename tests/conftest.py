@@ -12,7 +12,6 @@ import psycopg
 import pytest
 import redis as redis_lib
 from flask import Flask
-from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +19,7 @@ from config import TestingConfig
 from mentorhub import create_app
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
+from mentorhub.services.auth import issue_tokens
 from tests import run_resources
 from tests.local_servers import PrivateRedis
 from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
@@ -157,11 +157,12 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 @pytest.fixture
 def auth_headers(app: Flask) -> Callable[[User], dict[str, str]]:
-    """Bearer headers carrying a fresh access token for a user."""
+    """Bearer headers carrying a fresh sign-in's access (or refresh) token, as login issues."""
 
     def factory(user: User, refresh: bool = False) -> dict[str, str]:
-        make = create_refresh_token if refresh else create_access_token
-        return {"Authorization": f"Bearer {make(identity=str(user.id))}"}
+        tokens = issue_tokens(user)
+        token = tokens["refresh_token"] if refresh else tokens["access_token"]
+        return {"Authorization": f"Bearer {token}"}
 
     return factory
 

@@ -30,7 +30,7 @@ ODD_KEYS = [
 
 
 def test_cache_service():
-    """The spec's "Testing" example, exactly as written (no app context needed)."""
+    """The documented "Testing" example, exactly as written (no app context needed)."""
     # Set value
     cache_service.set("test_key", {"data": "value"}, ttl=60)
 

@@ -103,6 +103,7 @@ def test_production_accepts_a_complete_configuration():
         ({"PUBLIC_BASE_URL": "http://localhost:8000"}, "PUBLIC_BASE_URL is unset or local"),
         ({"PUBLIC_BASE_URL": "http://[::1]:8000"}, "PUBLIC_BASE_URL is unset or local"),
         ({"PUBLIC_BASE_URL": "http://0.0.0.0"}, "PUBLIC_BASE_URL is unset or local"),
+        ({"FRONTEND_URL": "http://localhost:3000"}, "FRONTEND_URL is local"),
         ({"PUBLIC_BASE_URL": "mentorhub.example.com"}, "PUBLIC_BASE_URL is unset or local"),
         ({"SMTP_HOST": None}, "SMTP_HOST is not set; set it, or EMAIL_BACKEND=log"),
         ({"SMTP_HOST": None, "EMAIL_BACKEND": "smtp"}, "SMTP_HOST is not set"),
@@ -202,3 +203,9 @@ def test_malformed_number_stops_the_process_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "mentorhub: configuration error: SMTP_PORT must be an integer, got 'twenty-five'"
     ]
+
+
+def test_production_app_links_default_to_the_public_address():
+    settings = load_config("production", PRODUCTION)
+    assert PRODUCTION["PUBLIC_BASE_URL"] == settings.FRONTEND_URL
+    assert load_config("development", {}).FRONTEND_URL == "http://localhost:3000"

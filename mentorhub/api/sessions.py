@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
@@ -48,15 +49,30 @@ def list_sessions(args: dict):
     return session_service.list_sessions(current_user, **args)
 
 
-@blp.get("/<int:session_id>")
-@jwt_required()
-@blp.response(200, SessionSchema)
-@blp.alt_response(404, schema=ErrorSchema, description=NOT_A_PARTICIPANT)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
-def show(session_id: int):
-    """One session; only its participants can see it."""
-    return session_service.get_session(current_user, session_id)
+@blp.route("/<int:session_id>")
+class SessionView(MethodView):
+    """One session: GET and PATCH share one rule, so a bad id is a 404 for both."""
+
+    @jwt_required()
+    @blp.response(200, SessionSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description=NOT_A_PARTICIPANT)
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
+    @blp.doc(security=BEARER)
+    def get(self, session_id: int):
+        """One session; only its participants can see it."""
+        return session_service.get_session(current_user, session_id)
+
+    @jwt_required()
+    @blp.arguments(UpdateSessionSchema)
+    @blp.response(200, SessionSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description="Only the mentor can change it")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not scheduled")
+    @blp.alt_response(404, schema=ErrorSchema, description=NOT_A_PARTICIPANT)
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
+    @blp.doc(security=BEARER)
+    def patch(self, data: dict, session_id: int):
+        """Set or clear the session's call link (the mentor); reminders still due carry it."""
+        return session_service.set_meeting_link(current_user, session_id, data["meeting_link"])
 
 
 @blp.post("/<int:session_id>/cancel")
@@ -83,20 +99,6 @@ def cancel(data: dict, session_id: int):
 def reschedule(data: dict, session_id: int):
     """Move a scheduled session to another time (either participant)."""
     return session_service.reschedule_session(current_user, session_id, data["scheduled_time"])
-
-
-@blp.patch("/<int:session_id>")
-@jwt_required()
-@blp.arguments(UpdateSessionSchema)
-@blp.response(200, SessionSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only the mentor can change it")
-@blp.alt_response(409, schema=ErrorSchema, description="Not scheduled")
-@blp.alt_response(404, schema=ErrorSchema, description=NOT_A_PARTICIPANT)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
-def update(data: dict, session_id: int):
-    """Set or clear the session's call link (the mentor); reminders still due carry it."""
-    return session_service.set_meeting_link(current_user, session_id, data["meeting_link"])
 
 
 @blp.post("/<int:session_id>/complete")

@@ -66,11 +66,6 @@ class FailoverStore:
         self._dirty: set[str] = set()
         self._clear_pending = False
 
-    @property
-    def using_redis(self) -> bool:
-        """Whether calls currently go to Redis."""
-        return self.client is not None and not self._down
-
     def get(self, key: str) -> str | None:
         """The stored text, or None."""
         return self._run(lambda c: c.get(key), None)

@@ -16,7 +16,7 @@ from mentorhub.calendars.invites import event_description, event_summary
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User, utcnow
-from mentorhub.services.scheduling import LONGEST_SESSION
+from mentorhub.models.session import LONGEST_SESSION, SessionStatus
 
 FEED_NOT_FOUND = "Calendar feed not found."
 # token_urlsafe(32) gives 43 characters; anything much longer is not one of ours.
@@ -70,7 +70,7 @@ def build_feed(user: User) -> Feed:
     mine = or_(MentorSession.mentor_id == user.id, MentorSession.student_id == user.id)
     sessions = db.session.scalars(
         select(MentorSession)
-        .where(mine, MentorSession.status == "scheduled")
+        .where(mine, MentorSession.status == SessionStatus.SCHEDULED)
         # Bounded below by the longest session, so of the past only the ones still running are read.
         .where(MentorSession.scheduled_time > now - LONGEST_SESSION)
         .options(selectinload(MentorSession.mentor), selectinload(MentorSession.student))

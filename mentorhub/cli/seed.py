@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User, utcnow
+from mentorhub.models.session import SessionStatus
 from mentorhub.stats.counters import rebuild_counters
 from mentorhub.stats.service import refresh_platform_stats
 
@@ -151,7 +152,7 @@ def _seed_courses_enrollments_reviews(writer: BulkWriter, mentors, students, ses
     )
     completed = db.session.execute(
         select(MentorSession.id, MentorSession.mentor_id, MentorSession.student_id)
-        .where(MentorSession.status == "completed")
+        .where(MentorSession.status == SessionStatus.COMPLETED)
         .order_by(MentorSession.id.desc())
         .limit(max(1, sessions // 10))
     ).all()

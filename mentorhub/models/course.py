@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,15 @@ from mentorhub.extensions import db
 from mentorhub.models.types import UTCDateTime, utcnow
 from mentorhub.models.user import User
 
-ENROLLMENT_STATUSES = ("in_progress", "completed")
+
+class EnrollmentStatus(StrEnum):
+    """A student's progress in a course; the CHECK constraint is built from this list."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+ENROLLMENT_STATUSES = tuple(status.value for status in EnrollmentStatus)
 
 
 class Course(db.Model):
@@ -33,7 +42,9 @@ class Enrollment(db.Model):
 
     __tablename__ = "enrollments"
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'completed')", name="status"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in ENROLLMENT_STATUSES)), name="status"
+        ),
         UniqueConstraint("student_id", "course_id", name="uq_enrollments_student_course"),
         Index("ix_enrollments_student_status", "student_id", "status"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,18 @@ from mentorhub.extensions import db
 from mentorhub.models.types import UTCDateTime, utcnow
 from mentorhub.models.user import User
 
-SESSION_STATUSES = ("scheduled", "completed", "cancelled")
+
+class SessionStatus(StrEnum):
+    """A session's state; the CHECK constraint is built from this list."""
+
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+SESSION_STATUSES = tuple(status.value for status in SessionStatus)
+LONGEST_SESSION_MINUTES = 480
+LONGEST_SESSION = timedelta(minutes=LONGEST_SESSION_MINUTES)
 
 
 class MentorSession(db.Model):
@@ -19,8 +31,13 @@ class MentorSession(db.Model):
 
     __tablename__ = "mentor_sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'completed', 'cancelled')", name="status"),
-        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480", name="duration"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in SESSION_STATUSES)), name="status"
+        ),
+        CheckConstraint(
+            f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}",
+            name="duration",
+        ),
         CheckConstraint("mentor_id <> student_id", name="distinct_participants"),
         Index("ix_mentor_sessions_mentor_status_time", "mentor_id", "status", "scheduled_time"),
         Index("ix_mentor_sessions_student_status_time", "student_id", "status", "scheduled_time"),
@@ -32,7 +49,7 @@ class MentorSession(db.Model):
     topic: Mapped[str] = mapped_column(String(200))
     scheduled_time: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int] = mapped_column(default=60)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED.value)
     meeting_link: Mapped[str | None] = mapped_column(String(500))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Notification, NotificationPreference, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
+from mentorhub.models.session import SessionStatus
 from mentorhub.notifications.delivery_prep import PreparedRow
 from mentorhub.notifications.types import is_locked, parse_time
 
@@ -131,7 +132,7 @@ def reminder_verdict(
     reminded_at = parse_time(data.get("scheduled_time"))
     if session_id:
         found = sessions.get(session_id)
-        if found is None or found[0] != "scheduled" or found[1] != reminded_at:
+        if found is None or found[0] != SessionStatus.SCHEDULED or found[1] != reminded_at:
             return S.CANCELLED, "session was cancelled or moved"
     if reminded_at is not None and reminded_at <= now:
         return S.EXPIRED, "the session had already started"

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select, update
 from mentorhub.extensions import db
 from mentorhub.mail.wording import cut_words
 from mentorhub.models import Notification, User, utcnow
+from mentorhub.models.notification import NotificationStatus
 from mentorhub.notifications.service import notification_service
 
 if TYPE_CHECKING:
@@ -173,9 +174,9 @@ def _cancel_reminders(session: MentorSession, why: str) -> None:
         .where(
             Notification.subject_key == _reminder_key(session),
             Notification.type == "session_reminder",
-            Notification.status == "pending",
+            Notification.status == NotificationStatus.PENDING,
         )
-        .values(status="cancelled", last_error=why, updated_at=utcnow())
+        .values(status=NotificationStatus.CANCELLED, last_error=why, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
@@ -186,7 +187,7 @@ def meeting_link_changed(session: MentorSession) -> None:
         select(Notification).where(
             Notification.subject_key == _reminder_key(session),
             Notification.type == "session_reminder",
-            Notification.status == "pending",
+            Notification.status == NotificationStatus.PENDING,
         )
     )
     for row in rows:

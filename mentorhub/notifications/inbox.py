@@ -8,15 +8,16 @@ from sqlalchemy import select, update
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
 from mentorhub.models import Notification, User, utcnow
+from mentorhub.models.notification import NotificationStatus
+from mentorhub.models.pagination import paginate
 from mentorhub.notifications.types import in_app_text
-from mentorhub.services.pagination import paginate
 
 
 def _inbox(user: User):
     return select(Notification).where(
         Notification.user_id == user.id,
         Notification.channel == "in_app",
-        Notification.status == "sent",
+        Notification.status == NotificationStatus.SENT,
     )
 
 

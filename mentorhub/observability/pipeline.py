@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from mentorhub.extensions import db, rq
 from mentorhub.models import Notification, utcnow
+from mentorhub.models.notification import NotificationStatus
 
 logger = logging.getLogger(__name__)
 LAST_SEEN_KEY = "mentorhub:observability:worker-last-seen"
@@ -95,7 +96,7 @@ def _oldest_pending() -> GaugeMetricFamily:
     table = Notification.__table__
     oldest = db.session.scalar(
         select(func.min(table.c.queued_at)).where(
-            table.c.status == "pending", table.c.queued_at <= now
+            table.c.status == NotificationStatus.PENDING, table.c.queued_at <= now
         )
     )
     gauge = _gauge(

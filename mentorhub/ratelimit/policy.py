@@ -33,11 +33,3 @@ def is_excluded_path() -> bool:
     paths, parents = current_app.extensions[EXCLUDED_KEY]
     path = request.path
     return path in paths or path.startswith(parents)
-
-
-def login_email_key() -> str:
-    """Key login attempts by the email tried, so guessing one account's password is slowed."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    email = email.strip().lower() if isinstance(email, str) else ""
-    return f"login-email:{email}"

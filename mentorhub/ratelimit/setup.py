@@ -1,49 +1,53 @@
 """Rate limiting on Flask-Limiter: a token bucket per client, its headers, exclusions and 429.
 
-The module-wide `limiter` (mentorhub.extensions) runs Flask-Limiter's moving-window strategy
-on `TokenBucketStorage`, which answers from the current app's buckets. Everything that differs
-between apps (Redis, limits, costs, exclusions) is read from that app, never kept on the
-limiter, so apps built one after another in a process (the test suite) each get their own.
+The module-wide `limiter` (mentorhub.extensions, handed in by create_app) runs Flask-Limiter's
+moving-window strategy on `TokenBucketStorage`, which answers from the current app's buckets.
+Everything that differs between apps (Redis, limits, costs, exclusions) is read from that app,
+never kept on the limiter, so apps built one after another in a process each get their own.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import redis
 from flask import Flask, Response
+from flask_limiter import Limiter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from mentorhub.extensions import limiter
 from mentorhub.ratelimit.failover import FailoverBuckets
 from mentorhub.ratelimit.policy import (
     CLIENT_LIMIT_KEY,
     EXCLUDED_KEY,
     client_limit_string,
-    login_email_key,
 )
 from mentorhub.ratelimit.storage import BUCKETS_KEY, STORAGE_URI, Buckets, last_result
 from mentorhub.ratelimit.token_bucket import MemoryBuckets, RedisBuckets
 
-__all__ = ["init_rate_limiting", "login_email_key", "rate_limit_degraded"]
+__all__ = ["init_rate_limiting", "rate_limit_degraded"]
 KEY_PREFIX = "mentorhub-rl:token-bucket/"
 
 
-def finish_headers(response: Response) -> Response:
-    """Give Retry-After its token-bucket meaning: on a 429 only, seconds until it would pass."""
-    current = limiter.current_limit
-    if current is None:
+def header_finisher(limiter: Limiter) -> Callable[[Response], Response]:
+    """An after-request hook giving Retry-After its token-bucket meaning, on a 429 only."""
+
+    def finish_headers(response: Response) -> Response:
+        current = limiter.current_limit
+        if current is None:
+            return response
+        if response.status_code == 429:
+            result = last_result(current.key)
+            if result is not None:
+                response.headers["Retry-After"] = str(max(1, math.ceil(result.retry_after)))
+        elif response.status_code < 500:
+            # Flask-Limiter sends Retry-After on every limited response; it only means
+            # something on a 429 (a 503 may carry its own).
+            response.headers.pop("Retry-After", None)
         return response
-    if response.status_code == 429:
-        result = last_result(current.key)
-        if result is not None:
-            response.headers["Retry-After"] = str(max(1, math.ceil(result.retry_after)))
-    elif response.status_code < 500:
-        # Flask-Limiter sends Retry-After on every limited response; it only means something
-        # on a 429 (a 503 may carry its own).
-        response.headers.pop("Retry-After", None)
-    return response
+
+    return finish_headers
 
 
 def build_buckets(config: dict) -> Buckets:
@@ -69,8 +73,8 @@ def rate_limit_degraded(app: Flask) -> bool:
     return isinstance(buckets, FailoverBuckets) and buckets.degraded
 
 
-def init_rate_limiting(app: Flask) -> None:
-    """Configure Flask-Limiter from our settings and bind it to the app."""
+def init_rate_limiting(app: Flask, limiter: Limiter) -> None:
+    """Configure Flask-Limiter from our settings and bind `limiter` to the app."""
     config = app.config
     config.setdefault("RATELIMIT_ENABLED", config["RATE_LIMIT_ENABLED"])
     config["RATELIMIT_STORAGE_URI"] = STORAGE_URI
@@ -85,7 +89,7 @@ def init_rate_limiting(app: Flask) -> None:
         app.extensions[BUCKETS_KEY] = build_buckets(config)
         # after_request hooks run in reverse order of registration: this one runs after
         # Flask-Limiter's, which init_app registers.
-        app.after_request(finish_headers)
+        app.after_request(header_finisher(limiter))
     else:
         # Flask-Limiter's on/off switch is its instance's, so an app built later can switch the
         # decorators back on for this one: they then count in memory rather than fail.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from mentorhub.services.row_ids import MAX_ROW_ID
+from mentorhub.models.row_ids import MAX_ROW_ID
 
 
 class TrimmedString(fields.String):

@@ -61,10 +61,3 @@ class UnsubscribeArgsSchema(Schema):
     """Query of /notifications/unsubscribe: the signed token from the email."""
 
     token = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class UnsubscribedSchema(Schema):
-    """Answer of a one-click unsubscribe (JSON clients)."""
-
-    unsubscribed = fields.List(fields.String())
-    channel = fields.String()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mentorhub.models.session import LONGEST_SESSION_MINUTES
 from mentorhub.schemas.common_fields import RowId, TrimmedString
 from mentorhub.schemas.pagination import PageArgsSchema, PageSchema
 
 MIN_DURATION_MINUTES = 15
-MAX_DURATION_MINUTES = 480
+MAX_DURATION_MINUTES = LONGEST_SESSION_MINUTES
 SESSION_LIST_FILTERS = ("upcoming", "past", "cancelled")
 AWARE_TIME_HELP = "ISO 8601 with a UTC offset, e.g. 2030-05-01T15:00:00+02:00; naive times are 422."
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 from mentorhub.errors import Conflict, Forbidden, NotFound
 from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, User
-from mentorhub.services.pagination import paginate
-from mentorhub.services.row_ids import get_row
+from mentorhub.models.pagination import paginate
+from mentorhub.models.row_ids import get_row
 
 ALREADY_ENROLLED = "You are already enrolled in this course."
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from mentorhub.errors import Conflict, Forbidden
 from mentorhub.extensions import db
 from mentorhub.models import Review, User
+from mentorhub.models.session import SessionStatus
 from mentorhub.services.sessions import get_session
 from mentorhub.services.transactions import retry_on_conflict
 
@@ -20,7 +21,7 @@ def review_session(user: User, session_id: int, rating: int, comment: str | None
     session = get_session(user, session_id)
     if session.student_id != user.id:
         raise Forbidden("Only the student can review a session.")
-    if session.status != "completed":
+    if session.status != SessionStatus.COMPLETED:
         raise Conflict("Only a completed session can be reviewed.")
     if db.session.scalar(select(Review.id).where(Review.session_id == session.id)) is not None:
         raise Conflict(ALREADY_REVIEWED)

@@ -10,9 +10,8 @@ from sqlalchemy import or_, select
 from mentorhub.errors import Conflict, Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User, utcnow
+from mentorhub.models.session import LONGEST_SESSION, SessionStatus
 
-# Mirrors the `duration` check constraint on mentor_sessions: no session is longer than this.
-LONGEST_SESSION = timedelta(minutes=480)
 BOOKING_HORIZON = timedelta(days=365)
 
 
@@ -72,7 +71,7 @@ def _first_clash(
     # Bounding the start time by the longest possible session keeps the query on the
     # (user, status, scheduled_time) indexes; the exact end is compared in Python.
     query = select(MentorSession).where(
-        MentorSession.status == "scheduled",
+        MentorSession.status == SessionStatus.SCHEDULED,
         or_(MentorSession.mentor_id.in_(user_ids), MentorSession.student_id.in_(user_ids)),
         MentorSession.scheduled_time < end,
         MentorSession.scheduled_time > start - LONGEST_SESSION,

@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 from mentorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User
+from mentorhub.models.pagination import paginate
+from mentorhub.models.row_ids import fits_row_id
+from mentorhub.models.session import SessionStatus
 from mentorhub.notifications import events
 from mentorhub.services import scheduling
-from mentorhub.services.pagination import paginate
-from mentorhub.services.row_ids import fits_row_id
 from mentorhub.services.transactions import retry_on_conflict
 
 SESSION_NOT_FOUND = "Session not found."
@@ -45,7 +46,7 @@ def book_session(
         topic=topic,
         scheduled_time=start,
         duration_minutes=duration_minutes,
-        status="scheduled",
+        status=SessionStatus.SCHEDULED,
         meeting_link=meeting_link or _new_meeting_link(),
     )
     db.session.add(session)
@@ -66,14 +67,16 @@ def list_sessions(user: User, status: str | None, page: int, per_page: int) -> d
     newest_first = (MentorSession.scheduled_time.desc(), MentorSession.id.desc())
     if status == "upcoming":
         query = query.where(
-            MentorSession.status == "scheduled", MentorSession.scheduled_time > current
+            MentorSession.status == SessionStatus.SCHEDULED, MentorSession.scheduled_time > current
         ).order_by(MentorSession.scheduled_time, MentorSession.id)
     elif status == "past":
-        started = and_(MentorSession.status == "scheduled", MentorSession.scheduled_time <= current)
-        query = query.where(or_(MentorSession.status == "completed", started))
+        started = and_(
+            MentorSession.status == SessionStatus.SCHEDULED, MentorSession.scheduled_time <= current
+        )
+        query = query.where(or_(MentorSession.status == SessionStatus.COMPLETED, started))
         query = query.order_by(*newest_first)
-    elif status == "cancelled":
-        query = query.where(MentorSession.status == "cancelled").order_by(*newest_first)
+    elif status == "cancelled":  # the list filter, not the column
+        query = query.where(MentorSession.status == SessionStatus.CANCELLED).order_by(*newest_first)
     else:
         query = query.order_by(*newest_first)
     return paginate(query, page, per_page)
@@ -111,7 +114,7 @@ def cancel_session(user: User, session_id: int, reason: str | None) -> MentorSes
     session = lock_session(user, session_id)
     _require_scheduled(session, "Only a scheduled session can be cancelled.")
     reason = reason.strip() if reason else None
-    session.status = "cancelled"
+    session.status = SessionStatus.CANCELLED
     session.sequence += 1  # calendars apply a CANCEL only with a higher SEQUENCE
     session.cancel_reason = reason or None
     db.session.flush()
@@ -148,13 +151,13 @@ def complete_session(user: User, session_id: int) -> MentorSession:
     _require_scheduled(session, "Only a scheduled session can be completed.")
     if scheduling.now() < session.scheduled_time:
         raise Conflict("A session cannot be completed before it starts.")
-    session.status = "completed"
+    session.status = SessionStatus.COMPLETED
     db.session.commit()
     return session
 
 
 def _require_scheduled(session: MentorSession, message: str) -> None:
-    if session.status != "scheduled":
+    if session.status != SessionStatus.SCHEDULED:
         raise Conflict(message)
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from sqlalchemy import Integer, Select, bindparam, case, func, select, true
 
 from mentorhub.models import Enrollment, MentorSession, Review
+from mentorhub.models.session import SessionStatus
 
 
 def _count_where(condition):
@@ -22,20 +23,20 @@ def _count_where(condition):
 def user_query(is_mentor: bool) -> Select:
     """Sessions and completed sessions in the user's role; binds `user_id`."""
     role_column = MentorSession.mentor_id if is_mentor else MentorSession.student_id
-    return select(func.count(), _count_where(MentorSession.status == "completed")).where(
-        role_column == bindparam("user_id")
-    )
+    return select(
+        func.count(), _count_where(MentorSession.status == SessionStatus.COMPLETED)
+    ).where(role_column == bindparam("user_id"))
 
 
 def _session_counts(column, name: str):
-    upcoming = (MentorSession.status == "scheduled") & (
+    upcoming = (MentorSession.status == SessionStatus.SCHEDULED) & (
         MentorSession.scheduled_time > bindparam("now")
     )
     return (
         select(
             func.count().label("total"),
             _count_where(upcoming).label("upcoming"),
-            _count_where(MentorSession.status == "completed").label("completed"),
+            _count_where(MentorSession.status == SessionStatus.COMPLETED).label("completed"),
         )
         .where(column == bindparam("user_id"))
         .subquery(name)
