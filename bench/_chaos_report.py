@@ -117,6 +117,15 @@ def failure_lines(tally: Tally, t0: float, events: list[tuple[float, str]]) -> l
     return lines
 
 
+def duplicate_lines(smtp: MailCounter, t0: float, events: list[tuple[float, str]]) -> list[str]:
+    """Each Message-ID received twice: when, and the fault just before its first copy."""
+    lines = []
+    for message_id, times in sorted(smtp.repeats().items(), key=lambda item: item[1][0]):
+        when = ", ".join(f"t={t - t0:.2f}s" for t in times)
+        lines.append(f"  {message_id} at {when} ({_nearest_event(times[0] - t0, events)})")
+    return lines
+
+
 def _nearest_event(at: float, events: list[tuple[float, str]]) -> str:
     before = [(t, what) for t, what in events if t <= at + 0.5]
     if not before:

@@ -134,6 +134,7 @@ class MailCounter:
         self.port = free_port()
         self.delay = delay
         self.received: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}
         self.lock = threading.Lock()
         self.controller: Controller | None = None
 
@@ -142,8 +143,10 @@ class MailCounter:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=policy.default)
+        message_id = str(message["Message-ID"])
         with self.lock:
-            self.received[str(message["Message-ID"])] += 1
+            self.received[message_id] += 1
+            self.times.setdefault(message_id, []).append(time.monotonic())
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -156,6 +159,11 @@ class MailCounter:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def repeats(self) -> dict[str, list[float]]:
+        """When each Message-ID received more than once arrived (monotonic seconds)."""
+        with self.lock:
+            return {k: list(v) for k, v in self.times.items() if len(v) > 1}
 
     def by_notification(self) -> tuple[Counter[int], int]:
         """Receipts per notification id, and how many messages carried no such Message-ID."""

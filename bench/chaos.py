@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _chaos_load import Traffic  # noqa: E402
 from _chaos_report import (  # noqa: E402
     all_notifications,
+    duplicate_lines,
     exceptions_in,
     failure_lines,
     mail_figures,
@@ -111,6 +112,7 @@ def report(run: Run, traffic: Traffic, drained_at: float | None, load: list, too
     for name, value in mail_figures(run.db, run.smtp).items():
         print(f"  {name}: {value}")
     print(f"  sent by type: {sent_by_type(run.db)}")
+    print("\n".join(duplicate_lines(run.smtp, run.t0, run.events)))
     print("last mails sent:")
     print("\n".join(slowest_mail(run.db, run.t0_epoch)))
     if drained_at is None:
