@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentorhub.extensions import db
@@ -13,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 RATE_LIMIT_MESSAGE = "Too many requests. Please try again later."
 GENERIC_500_MESSAGE = "An internal error occurred. Please try again later."
+LOST_CONNECTION_MESSAGE = "The database connection was lost. Please try again."
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -163,6 +165,17 @@ def handle_internal_error(error: Exception) -> Response:
     return error_response(status, GENERIC_500_MESSAGE, headers=headers)
 
 
+def handle_database_error(error: DBAPIError) -> Response:
+    """A connection that died under the request is a 503 to retry; other database errors 500."""
+    if not error.connection_invalidated:
+        return handle_internal_error(error)
+    # The server rolled the transaction back with the connection, so nothing was half-written;
+    # the pool drops the connection and the next request gets a fresh one.
+    discard_session()
+    logger.warning("database connection lost on %s %s: %s", request.method, request.path, error)
+    return error_response(503, LOST_CONNECTION_MESSAGE, headers=[("Retry-After", "1")])
+
+
 def discard_session() -> None:
     """Roll back the request's database session; a dead connection must not hide the error."""
     try:
@@ -189,6 +202,7 @@ def register_error_handlers(app: Flask) -> None:
     """Install the handlers (replacing smorest's own) and the guarded session teardown."""
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_internal_error)
     # Teardown functions run in reverse order of registration, so this runs before
     # Flask-SQLAlchemy's own removal, which then finds nothing left to do.

@@ -144,13 +144,17 @@ def test_database_error_is_one_500_envelope_with_one_logged_traceback(fault_app,
     assert len(errors) == 1 and "DataError" in repr(errors[0].exc_info[1])
 
 
-def test_backend_terminated_mid_request_is_a_json_500(fault_app):
-    response = fault_app.test_client().get("/killed-then-crash")
-    assert response.status_code == 500
+def test_backend_terminated_mid_request_is_a_json_503_to_retry(fault_app):
+    client = fault_app.test_client()
+    response = client.get("/killed-then-crash")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
     assert response.get_json() == {
-        "status_code": 500,
-        "message": "An internal error occurred. Please try again later.",
+        "status_code": 503,
+        "message": "The database connection was lost. Please try again.",
     }
+    # The dead connection is gone from the pool: the next request works on a fresh one.
+    assert client.get("/killed-then-answer").status_code == 200
 
 
 def test_failed_teardown_rollback_keeps_the_views_answer(fault_app, caplog):

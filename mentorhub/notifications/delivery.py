@@ -34,7 +34,7 @@ from mentorhub.notifications.claim import (
     session_states,
 )
 from mentorhub.notifications.delivery_prep import build_email
-from mentorhub.notifications.lease import leases_kept
+from mentorhub.notifications.lease import HeldRows, leases_kept
 from mentorhub.notifications.outcomes import OutcomeWriter
 from mentorhub.notifications.queue import drain_started, enqueue, queue_enabled, wake_drain
 from mentorhub.observability import record_delivery
@@ -53,8 +53,8 @@ class Batch(OutcomeWriter):
 
 def deliver_notifications(ids: list[int]) -> dict[str, int]:
     """Deliver the pending, due email notifications among `ids`; safe to run more than once."""
-    with leases_kept(), Batch() as batch:
-        _deliver_rows(claim(ids), batch)
+    with leases_kept() as held, Batch() as batch:
+        _deliver_rows(claim(ids), batch, held)
     _schedule_retries(batch)
     return batch.counts
 
@@ -71,10 +71,10 @@ def drain(max_seconds: float | None = None) -> dict[str, int]:
     if max_seconds is None:
         max_seconds = current_app.config["NOTIFICATION_JOB_TIMEOUT"] / 2
     deadline = time.monotonic() + max_seconds
-    with leases_kept(), Batch() as batch:
+    with leases_kept() as held, Batch() as batch:
         while True:
             rows = _claim_retrying(lambda: claim(limit=size))
-            _deliver_rows(rows, batch)
+            _deliver_rows(rows, batch, held)
             if rows.count < size:
                 break
             if time.monotonic() > deadline:
@@ -109,16 +109,23 @@ def _claim_retrying(claim_rows: Callable[[], Claimed]) -> Claimed:
         return claim_rows()
 
 
-def _deliver_rows(rows: list[ClaimedRow], batch: Batch) -> None:
+def _deliver_rows(rows: list[ClaimedRow], batch: Batch, held: HeldRows) -> None:
     smtp = worker_smtp if queue_enabled() else None
+    held.add(row.id for row in rows)
     done = 0
     try:
         for row in rows:
             _deliver_one(row, smtp, batch)
+            held.done(row.id)
             done += 1
     except BaseException:
         # A job timeout or a bug: hand the untouched rows back now rather than at lease end.
-        batch.release([row.id for row in rows[done + 1 :]])
+        # The row in hand may have been sent already, so it waits for its lease to lapse (it
+        # is no longer renewed) rather than being handed back at once.
+        untouched = [row.id for row in rows[done + 1 :]]
+        batch.release(untouched)
+        for row_id in [rows[done].id, *untouched] if done < len(rows) else untouched:
+            held.done(row_id)
         raise
 
 

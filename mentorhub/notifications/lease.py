@@ -1,15 +1,16 @@
 """Keep this process's claims alive while it works, and re-open claims whose holder died.
 
 A claim is short so that a crashed worker's rows come back within about a minute; a job that
-runs longer keeps its rows because a background thread renews every claim this process holds,
-a few times per lease, for as long as the job runs.
+runs longer keeps its rows because a background thread renews the claims of the rows the job
+still holds, a few times per lease, for as long as the job runs. Only those rows: a row left
+`sending` by a failed job must lapse and come back, not be kept alive by the next job.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -26,40 +27,66 @@ logger = logging.getLogger(__name__)
 _n = Notification.__table__
 
 
+class HeldRows:
+    """The ids a job has claimed and not yet finished, shared with its lease-keeper thread."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def add(self, ids: Iterable[int]) -> None:
+        """The job claimed these rows."""
+        with self._lock:
+            self._ids.update(ids)
+
+    def done(self, row_id: int) -> None:
+        """The job recorded this row's outcome (or handed it back)."""
+        with self._lock:
+            self._ids.discard(row_id)
+
+    def snapshot(self) -> list[int]:
+        """The ids held right now."""
+        with self._lock:
+            return list(self._ids)
+
+
 @contextmanager
-def leases_kept() -> Iterator[None]:
-    """Renew this process's claims in a background thread until the block ends."""
+def leases_kept() -> Iterator[HeldRows]:
+    """Renew the claims of the rows the block holds, in a background thread, until it ends."""
     app = current_app._get_current_object()
+    held = HeldRows()
     stop = threading.Event()
     thread = threading.Thread(
-        target=_renew_until, args=(app, stop, worker_token()), name="lease-keeper", daemon=True
+        target=_renew_until, args=(app, stop, held), name="lease-keeper", daemon=True
     )
     thread.start()
     try:
-        yield
+        yield held
     finally:
         stop.set()
         thread.join(timeout=5)
 
 
-def _renew_until(app: Flask, stop: threading.Event, token: str) -> None:
+def _renew_until(app: Flask, stop: threading.Event, held: HeldRows) -> None:
     with app.app_context():
         period = lease().total_seconds() / 3
         while not stop.wait(period):
             try:
-                renew(token)
+                renew(held.snapshot())
             except SQLAlchemyError as error:
                 # The outcome writes meet the same fault and retry; keep trying here too.
                 logger.warning("could not renew notification claims: %s", error)
 
 
-def renew(token: str) -> int:
-    """Push back the lease of every `sending` row `token` holds; return how many."""
+def renew(ids: list[int]) -> int:
+    """Push back the lease of those of `ids` this process still holds `sending`."""
+    if not ids:
+        return 0
     now = utcnow()
     with db.engine.begin() as connection:
         return connection.execute(
             update(_n)
-            .where(_n.c.status == S.SENDING, _n.c.claimed_by == token)
+            .where(_n.c.id.in_(ids), _n.c.status == S.SENDING, _n.c.claimed_by == worker_token())
             .values(claimed_until=now + lease())
         ).rowcount
 
