@@ -28,11 +28,11 @@ serve: $(STAMP)
 	$(BIN)/flask db upgrade
 	HOST=$(HOST) PORT=$(PORT) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-## test: layering contracts, then the whole suite (two processes) against PostgreSQL and Redis
+## test: layering contracts, then the whole suite (four processes) against PostgreSQL and Redis
 ## on 127.0.0.1, plus the embedded default. Needs the `redis-server` program for outage tests.
 test: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
-	@$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS); status=$$?; \
+	@$(BIN)/python -m pytest -n 4 --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$status
 
