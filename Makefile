@@ -8,6 +8,10 @@ PORT ?= 5000
 # Links in mails and calendars point where `make run` actually serves.
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi:app
+# pytest can exit 0 having run nothing (e.g. every xdist worker crashed on start-up): count them.
+export RAN_SOME_TESTS := import sys, xml.etree.ElementTree as E; \
+  r = E.parse(sys.argv[1]).getroot(); \
+  sys.exit(0 if sum(int(s.get("tests", 0)) for s in r.iter("testsuite")) > 0 else 1)
 
 .PHONY: run serve test lint worker bench-stats bench-limiter bench-fullstack bench-notifications clean
 
@@ -32,9 +36,12 @@ serve: $(STAMP)
 ## on 127.0.0.1, plus the embedded default. Needs the `redis-server` program for outage tests.
 test: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
-	@$(BIN)/python -m pytest -n 4 --dist loadfile $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
-	exit $$status
+	@results=$$(mktemp); \
+	$(BIN)/python -m pytest -n 4 --dist loadfile --junitxml=$$results $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; status=1; fi; \
+	if [ $$status -eq 0 ] && ! $(BIN)/python -c "$$RAN_SOME_TESTS" $$results; then \
+		echo "no test ran (workers crashed?): failing"; status=1; fi; \
+	rm -f $$results; exit $$status
 
 lint: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache

@@ -8,8 +8,12 @@ and both are dropped or flushed when the run ends. Setting either variable by ha
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import secrets
+import threading
+import time
 
 import psycopg
 import redis
@@ -17,26 +21,53 @@ from sqlalchemy.engine import make_url
 
 BASE_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BASE_REDIS_URL = "redis://127.0.0.1:6379"
-# Claims live in db 0 under our own prefix and expire on their own if a run is killed.
+# Claims live in db 0 under our own prefix. A claim is short-lived and kept alive by a daemon
+# thread while this process runs, so a killed run (or a worker that crashed on start-up) gives
+# its db back within a couple of minutes instead of holding it for hours.
 CLAIM_KEY = "mentorhub-test-run:claim:{db}"
-CLAIM_SECONDS = 3 * 3600
+CLAIM_SECONDS = 120
+CLAIM_REFRESH_SECONDS = 30
 
 RUN_ID = os.environ.setdefault("MENTORHUB_TEST_RUN_ID", secrets.token_hex(4))
+
+
+_OWNER = f"{RUN_ID}:{os.getpid()}"
 
 
 def _claim_redis_db() -> str:
     claims = redis.Redis.from_url(f"{BASE_REDIS_URL}/0", socket_timeout=5)
     try:
         for number in range(15, 0, -1):
-            if not claims.set(CLAIM_KEY.format(db=number), RUN_ID, nx=True, ex=CLAIM_SECONDS):
+            key = CLAIM_KEY.format(db=number)
+            if not claims.set(key, _OWNER, nx=True, ex=CLAIM_SECONDS):
                 continue
             with redis.Redis.from_url(f"{BASE_REDIS_URL}/{number}") as candidate:
                 if candidate.dbsize() == 0:
+                    _keep_claimed(key)
                     return f"{BASE_REDIS_URL}/{number}"
-            claims.delete(CLAIM_KEY.format(db=number))
+            claims.delete(key)
     finally:
         claims.close()
     raise RuntimeError("no empty, unclaimed Redis db on 127.0.0.1:6379 for this test run")
+
+
+def _keep_claimed(key: str) -> None:
+    def refresh() -> None:
+        with redis.Redis.from_url(f"{BASE_REDIS_URL}/0", socket_timeout=5) as claims:
+            while True:
+                time.sleep(CLAIM_REFRESH_SECONDS)
+                # A failed refresh is retried next time; the claim outlives one miss.
+                with contextlib.suppress(redis.RedisError):
+                    claims.set(key, _OWNER, xx=True, ex=CLAIM_SECONDS)
+
+    threading.Thread(target=refresh, name="redis-db-claim", daemon=True).start()
+    atexit.register(_give_back, key)
+
+
+def _give_back(key: str) -> None:
+    with redis.Redis.from_url(f"{BASE_REDIS_URL}/0", socket_timeout=5) as claims:
+        if claims.get(key) == _OWNER.encode():
+            claims.delete(key)
 
 
 # Under pytest-xdist every worker process runs its own fixtures (and truncates its own tables),
@@ -89,7 +120,4 @@ def release() -> None:
     finally:
         client.close()
     if _OWN_REDIS:
-        number = int(TEST_REDIS_URL.rsplit("/", 1)[1])
-        with redis.Redis.from_url(f"{BASE_REDIS_URL}/0") as claims:
-            if claims.get(CLAIM_KEY.format(db=number)) == RUN_ID.encode():
-                claims.delete(CLAIM_KEY.format(db=number))
+        _give_back(CLAIM_KEY.format(db=int(TEST_REDIS_URL.rsplit("/", 1)[1])))
