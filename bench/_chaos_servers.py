@@ -12,9 +12,6 @@ import asyncio
 import email
 import os
 import re
-import shutil
-import socket
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -25,16 +22,11 @@ import psycopg
 import redis
 from aiosmtpd.controller import Controller
 
+from tests.local_servers import PrivateRedis, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("CHAOS_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOTIFICATION_ID = re.compile(r"<notification-(\d+)@")
-
-
-def free_port() -> int:
-    """A loopback TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, what: str, step: float = 0.2):
@@ -87,30 +79,8 @@ class Database:
             return conn.execute(sql, params).fetchall()
 
 
-class RedisServer:
-    """A redis-server on a free port, which the run kills and restarts on the same port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        """Start (again) and wait until it answers PING."""
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
-            + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_timeout=1)
-        wait_for(lambda: _answers(client), 20, "redis-server to answer")
-        client.close()
-
-    def kill(self) -> None:
-        """SIGKILL: every queued job and lock is gone, connections are refused."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=20)
+class RedisServer(PrivateRedis):
+    """The run's private redis-server, which it kills and restarts on the same port."""
 
     def worker_count(self) -> int:
         """How many RQ workers are registered (0 if Redis does not answer)."""
@@ -118,13 +88,6 @@ class RedisServer:
             return redis.Redis(port=self.port, socket_timeout=1).scard("rq:workers")
         except redis.RedisError:
             return 0
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
 
 
 class MailCounter:

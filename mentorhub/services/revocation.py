@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-import time
 from datetime import datetime, timedelta
 
 import redis
@@ -26,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from mentorhub.extensions import db
 from mentorhub.models.token import RevokedToken, TokenGeneration
 from mentorhub.models.types import utcnow
+from mentorhub.outage_gate import OutageGate
 from mentorhub.services.revocation_sync import (
     FAMILY,
     GENERATION,
@@ -62,9 +61,7 @@ class RevocationStore:
             # The resync writes many keys at once: it may take longer than one lookup.
             self.bulk = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=1)
             self.raise_generation = self.client.register_script(RAISE_GENERATION)
-        self.lock = threading.Lock()
-        self.down_since: float | None = None
-        self.next_try = 0.0
+        self.gate = OutageGate(self.RECHECK_SECONDS)
 
     def is_revoked(self, family: str, user_id: int, generation: int) -> bool:
         """Whether the sign-in was signed out, or the user signed out everywhere since."""
@@ -133,13 +130,13 @@ class RevocationStore:
         return True
 
     def _ask_redis(self, family: str, user_id: int) -> tuple[bool, int] | None:
-        if self.client is None or not self._should_try():
+        if self.client is None or not self.gate.should_try():
             return None
         try:
             synced, revoked, generation = self.client.mget(
                 SYNCED, FAMILY + family, GENERATION + str(user_id)
             )
-            if self.down_since is not None:
+            if self.gate.down:
                 self._mark_up()
                 synced = None
         except redis.RedisError as error:
@@ -175,30 +172,16 @@ class RevocationStore:
         except redis.RedisError as error:
             self._mark_down(error)
 
-    def _should_try(self) -> bool:
-        if self.down_since is None:
-            return True
-        with self.lock:
-            now = time.monotonic()
-            if now < self.next_try:
-                return False
-            self.next_try = now + self.RECHECK_SECONDS
-            return True
-
     def _mark_down(self, error: redis.RedisError) -> None:
-        with self.lock:
-            self.next_try = time.monotonic() + self.RECHECK_SECONDS
-            if self.down_since is not None:
-                return
-            self.down_since = time.monotonic()
+        if not self.gate.mark_down():
+            return
         logger.warning(
             "revocation store unreachable (%s); checking tokens in the database until it is back",
             type(error).__name__,
         )
 
     def _mark_up(self) -> None:
-        with self.lock:
-            self.down_since = None
+        self.gate.mark_up()
         # Revocations written meanwhile may have missed Redis: make the next check resync it.
         self.client.delete(SYNCED)
         logger.info("revocation store reachable again; resyncing it from the database")
