@@ -12,7 +12,6 @@ import psycopg
 import pytest
 import redis as redis_lib
 from flask import Flask
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -23,6 +22,7 @@ from mentorhub.services.auth import issue_tokens
 from tests import run_resources
 from tests.local_servers import PrivateRedis
 from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.tables import empty_tables
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 
@@ -77,12 +77,6 @@ def redis_client() -> Iterator[redis_lib.Redis]:
     client.close()
 
 
-def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-    _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    _db.session.commit()
-
-
 @pytest.fixture
 def make_app(database_schema, redis_client) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database with extra environment variables or config overrides."""
@@ -106,7 +100,7 @@ def app(make_app) -> Iterator[Flask]:
     """The app on PostgreSQL and Redis, with empty tables, rate limiting off."""
     application = make_app()
     with application.app_context():
-        _truncate_all()
+        empty_tables()
         yield application
         _db.session.remove()
 

@@ -24,10 +24,10 @@ from tests.notifications.support import (
     FAST,
     ROOT,
     MailSink,
-    reset_tables,
     wait_until,
     worker_environ,
 )
+from tests.tables import empty_tables
 
 SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
@@ -48,7 +48,7 @@ def app(make_app, smtp):
     """The app mailing the test SMTP server, with empty tables."""
     application = make_app(dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
     with application.app_context():
-        reset_tables()
+        empty_tables()
         yield application
         _db.session.remove()
 

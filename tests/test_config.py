@@ -11,6 +11,7 @@ import pytest
 
 from config import ConfigError, ProductionConfig, database_url, load_config
 from mentorhub import create_app
+from mentorhub.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_SECRET = "k" * 48
@@ -92,6 +93,19 @@ def test_production_accepts_a_complete_configuration():
     config = load_config("production", PRODUCTION)
     assert isinstance(config, ProductionConfig)
     assert config.JWT_SECRET_KEY == STRONG_SECRET
+
+
+@pytest.mark.parametrize("name", ["production", "development"])
+def test_passwords_are_hashed_with_scrypt_whatever_the_environment_says(name, tmp_path):
+    environ = {**PRODUCTION, "PASSWORD_HASH_METHOD": "plain", "INSTANCE_DIR": str(tmp_path)}
+    if name == "development":
+        environ.pop("DATABASE_URL")
+    app = create_app(load_config(name, environ))
+    with app.app_context():
+        user = User(email="ada@example.com", name="Ada")
+        user.set_password("correct-horse")
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password("correct-horse")
 
 
 @pytest.mark.parametrize(

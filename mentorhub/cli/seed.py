@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 import click
+from flask import current_app
 from sqlalchemy import insert, select, text
 from werkzeug.security import generate_password_hash
 
@@ -96,7 +97,9 @@ def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
 
 def _users(count: int, run: str, fixed: list[tuple[str, bool]]) -> Iterator[tuple]:
     # One hash for every demo account: hashing a million passwords would take hours.
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = generate_password_hash(
+        DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
     now = utcnow()
     every = round(1 / MENTOR_SHARE)
     fixed = fixed[:count]

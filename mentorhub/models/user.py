@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -30,8 +31,9 @@ class User(db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of `password`."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of `password`, made with the app's `PASSWORD_HASH_METHOD`."""
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

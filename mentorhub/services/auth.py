@@ -7,6 +7,7 @@ raises the user's generation (`gen`), which revokes every token minted before.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -27,8 +28,12 @@ from mentorhub.services.revocation import RevocationStore
 logger = logging.getLogger(__name__)
 INVALID_CREDENTIALS = "Invalid email or password."
 STORE = "mentorhub.revocations"
-# Checked when the email is unknown, so a miss costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("mentorhub-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash checked when the email is unknown, so a miss costs as much as a wrong password."""
+    return generate_password_hash("mentorhub-timing-equaliser", method=method)
 
 
 def register_user(
@@ -54,7 +59,7 @@ def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials, or raise the same 401 whatever was wrong."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     elif user.check_password(password):
         return user
     logger.warning("failed login from %s", client_address())

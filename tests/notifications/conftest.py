@@ -25,9 +25,9 @@ from tests.notifications.support import (
     FAST,
     ROOT,
     MailSink,
-    reset_tables,
     worker_environ,
 )
+from tests.tables import empty_tables
 
 # aiosmtpd logs every SMTP command at INFO: keep failure reports readable.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -47,7 +47,7 @@ def app(make_app, smtp):
     """The app on PostgreSQL and Redis, mailing the test SMTP server, with fast retries."""
     application = make_app(dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
     with application.app_context():
-        reset_tables()
+        empty_tables()
         yield application
         _db.session.remove()
 

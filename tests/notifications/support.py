@@ -13,9 +13,8 @@ from email import policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from mentorhub.extensions import db as _db
 from mentorhub.models import Notification
 from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 
@@ -129,13 +128,6 @@ def worker_environ(smtp: MailSink, **overrides: str) -> dict[str, str]:
     )
     environ.update(overrides)
     return {key: value for key, value in environ.items() if value is not None}
-
-
-def reset_tables() -> None:
-    """Empty every table (inside an app context)."""
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-    _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    _db.session.commit()
 
 
 def statuses(db) -> Counter:

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from mentorhub.models import Notification, utcnow
 from mentorhub.notifications.service import notification_service
-from tests.notifications.support import FAST, reset_tables, wait_until, worker_environ
+from tests.notifications.support import FAST, wait_until, worker_environ
+from tests.tables import empty_tables
 
 
 def _rows(db) -> list[Notification]:
@@ -101,7 +102,7 @@ def test_redis_down_during_event_then_delivered_once_it_returns(
         dict(FAST), REDIS_URL=private_redis.url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port)
     )
     with app.app_context():
-        reset_tables()
+        empty_tables()
         private_redis.kill()
         started = time.monotonic()
         response = app.test_client().post(

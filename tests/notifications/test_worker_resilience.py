@@ -22,11 +22,11 @@ from mentorhub.notifications.service import notification_service
 from tests.notifications.support import (
     FAST,
     assert_all_sent_exactly_once,
-    reset_tables,
     wait_until,
     worker_environ,
 )
 from tests.run_resources import TEST_DATABASE_URL
+from tests.tables import empty_tables
 
 OUTAGE_WARNING = "Redis unreachable"
 
@@ -67,7 +67,7 @@ def redis_app(make_app, smtp, private_redis):
         dict(FAST), REDIS_URL=private_redis.url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port)
     )
     with application.app_context():
-        reset_tables()
+        empty_tables()
         yield application
         _db.session.remove()
 
