@@ -139,6 +139,11 @@ class Config:
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
                 connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
             )
+        # A second pool, same database, for single read-only statements (mentorhub.reads): it
+        # skips the liveness ping, because a read can simply be sent again on a fresh connection.
+        self.SQLALCHEMY_BINDS = {
+            "reads": {"url": self.SQLALCHEMY_DATABASE_URI, "pool_pre_ping": False}
+        }
 
         self.REDIS_URL = env.str("REDIS_URL")
         self.REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 0.05)

@@ -5,12 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorhub import errors
 from mentorhub.extensions import api, db, jwt, limiter, migrate, rq
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class NoCookieSessions(SessionInterface):
+    """Callers sign in with bearer tokens: no request reads or sets a session cookie."""
+
+    def open_session(self, app, request) -> None:
+        """No session: Flask hands views its NullSession, which refuses writes."""
+        return None
+
+    def save_session(self, app, session, response) -> None:
+        """Nothing to save."""
 
 
 def register_logging(app: Flask) -> None:
@@ -39,6 +51,8 @@ def register_extensions(app: Flask) -> None:
     from mentorhub.services.auth import init_jwt
     from mentorhub.stats.tracking import init_counter_tracking
 
+    # Flask's signed-cookie session would be opened and checked on every request for nothing.
+    app.session_interface = NoCookieSessions()
     if app.config["TRUSTED_PROXY_HOPS"]:
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -92,7 +92,8 @@ def make_app(database_schema, redis_client) -> Iterator[Callable[..., Flask]]:
     for app in apps:
         with app.app_context():
             _db.session.remove()
-            _db.engine.dispose()
+            for engine in _db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture

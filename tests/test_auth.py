@@ -272,3 +272,15 @@ def test_default_login_limits_are_the_documented_ones(app):
     assert app.config["LOGIN_RATE_LIMIT"] == "10 per minute"
     assert app.config["LOGIN_EMAIL_CLIENT_RATE_LIMIT"] == "5 per minute;20 per hour"
     assert app.config["LOGIN_EMAIL_RATE_LIMIT"] == "100 per hour"
+
+
+def test_no_answer_sets_a_cookie_and_no_session_is_kept(app, client):
+    from flask import session
+    from flask.sessions import NullSession
+
+    register(client)
+    response = client.post(LOGIN, json={"email": "ada@example.com", "password": "correct-horse"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        assert isinstance(session._get_current_object(), NullSession)

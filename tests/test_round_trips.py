@@ -13,11 +13,11 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
 from mentorhub.services.auth import issue_tokens
+from tests.sql_events import statement_texts
 
 PLATFORM = "/api/v1/stats/platform"
 DASHBOARD = "/api/v1/stats/dashboard"
@@ -44,23 +44,6 @@ def counted_redis(private_redis) -> Iterator[dict[str, int]]:
     direct.close()
 
 
-@contextmanager
-def counted_statements(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL statements the app's engine runs meanwhile."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 @pytest.fixture
 def full_app(make_app, private_redis) -> Flask:
     """Limiter, cache and revocations all on the private Redis; hot entries kept a minute."""
@@ -83,7 +66,7 @@ def login_token(app: Flask, is_mentor: bool) -> dict[str, str]:
 def test_a_cached_public_get_makes_one_redis_round_trip(full_app, private_redis):
     client = full_app.test_client()
     assert client.get(PLATFORM).status_code == 200  # computes and caches the totals
-    with counted_redis(private_redis) as calls, counted_statements(full_app) as statements:
+    with counted_redis(private_redis) as calls, statement_texts(full_app) as statements:
         for _ in range(10):
             response = client.get(PLATFORM)
             assert response.status_code == 200
@@ -109,22 +92,22 @@ def test_the_dashboard_runs_its_own_statement_only(full_app, private_redis, is_m
     headers = login_token(full_app, is_mentor)
     client = full_app.test_client()
     assert client.get(DASHBOARD, headers=headers).status_code == 200
-    with counted_statements(full_app) as statements, counted_redis(private_redis) as calls:
+    with statement_texts(full_app) as statements, counted_redis(private_redis) as calls:
         for _ in range(5):
             assert client.get(DASHBOARD, headers=headers).status_code == 200
     # Id and role come from the token: no user row, no revocation row, one statement each.
     assert len(statements) == 5
     assert all("enrollments" in statement for statement in statements)
-    # Redis: the limiter's EVALSHA and one revocation lookup per request.
-    client_commands = {name: n for name, n in calls.items() if name not in BUCKET_SCRIPT}
-    assert sum(client_commands.values()) <= 2 * 5, client_commands
+    # Redis: one round trip, the limiter's EVALSHA; the revocation keys ride along in it (the
+    # MGET runs inside the script).
+    assert calls == {"cmdstat_evalsha": 5, "cmdstat_mget": 5, **{n: 5 for n in BUCKET_SCRIPT}}
 
 
 def test_an_authenticated_get_runs_at_most_one_statement_besides_its_own(full_app):
     headers = login_token(full_app, is_mentor=False)
     client = full_app.test_client()
     assert client.get(USER, headers=headers).status_code == 200
-    with counted_statements(full_app) as statements:
+    with statement_texts(full_app) as statements:
         assert client.get(USER, headers=headers).status_code == 200
     # The caller's row (email, created_at are not in the token) and the stats statement.
     assert len(statements) <= 2

@@ -8,37 +8,22 @@ statement the stats endpoints actually ran and fails on a sequential scan of a b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from flask import current_app
+from sqlalchemy import insert, select
 
 from mentorhub.cache.service import cache_service
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, User, utcnow
 from mentorhub.services.auth import issue_tokens
+from tests.sql_events import recorded_statements
 
 PLATFORM = "/api/v1/stats/platform"
 USER = "/api/v1/stats/user"
 DASHBOARD = "/api/v1/stats/dashboard"
 BIG_TABLES = {"users", "mentor_sessions", "enrollments", "reviews", "courses"}
-
-
-@contextmanager
-def recorded_statements() -> Iterator[list[tuple[str, object]]]:
-    """Every SQL statement (and its parameters) sent to the database inside the block."""
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def grow(users: int, sessions: int, mentor: User, student: User) -> None:
@@ -83,7 +68,7 @@ def statement_counts(client, headers_for) -> dict[str, int]:
     ]
     for name, path, headers in requests:
         _db.session.remove()  # a fresh session, as every real request gets
-        with recorded_statements() as statements:
+        with recorded_statements(current_app) as statements:
             assert client.get(path, headers=headers).status_code == 200
         counts[name] = len(statements)
     return counts
@@ -137,7 +122,7 @@ def test_every_stats_query_uses_indexes_on_the_big_tables(client, seeded, db):
     for user in seeded:
         requests += [(USER, login_headers(user)), (DASHBOARD, login_headers(user))]
     cache_service.clear()
-    with recorded_statements() as statements:
+    with recorded_statements(current_app) as statements:
         for path, headers in requests:
             db.session.remove()  # a fresh session, as every real request gets
             assert client.get(path, headers=headers).status_code == 200

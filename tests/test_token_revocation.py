@@ -18,6 +18,19 @@ LOGOUT_ALL = "/api/v1/auth/logout-all"
 DASHBOARD = "/api/v1/stats/dashboard"
 
 
+@pytest.fixture(params=["limiter off", "limiter on"])
+def make_app(make_app, request):
+    """Each check twice: with the limiter on, the revocation keys ride on its Redis call."""
+    if request.param == "limiter off":
+        return make_app
+
+    def factory(config_overrides: dict | None = None, **environ: str):
+        environ = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_REQUESTS": "100000", **environ}
+        return make_app(config_overrides, **environ)
+
+    return factory
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

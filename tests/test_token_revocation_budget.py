@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from mentorhub.extensions import db as _db
+from tests.sql_events import statement_texts
 
 ME = "/api/v1/auth/me"
 DASHBOARD = "/api/v1/stats/dashboard"
@@ -20,22 +15,6 @@ def redis_commands(client) -> dict[str, int]:
         for name, value in stats.items()
         if name.removeprefix("cmdstat_") not in {"info", "config|resetstat"}
     }
-
-
-@contextmanager
-def statements(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_an_authenticated_get_costs_one_redis_command_and_no_revocation_or_user_query(
@@ -51,7 +30,7 @@ def test_an_authenticated_get_costs_one_redis_command_and_no_revocation_or_user_
 
     redis = private_redis.client()
     redis.config_resetstat()
-    with statements(measured) as seen:
+    with statement_texts(measured) as seen:
         assert client.get(DASHBOARD, headers=headers).status_code == 200
     assert redis_commands(redis) == {"mget": 1}
     # Only the dashboard's own statement: revocation and role come from Redis and the token.
@@ -60,7 +39,7 @@ def test_an_authenticated_get_costs_one_redis_command_and_no_revocation_or_user_
     assert "FROM users" not in seen[0]
 
     redis.config_resetstat()
-    with statements(measured) as seen:
+    with statement_texts(measured) as seen:
         assert client.get(ME, headers=headers).status_code == 200
     assert redis_commands(redis) == {"mget": 1}
     assert len(seen) == 1 and "FROM users" in seen[0], seen  # /me shows the row: its own query
@@ -75,7 +54,7 @@ def test_with_redis_down_the_check_is_one_database_statement(make_app, app, stud
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     private_redis.kill()
     assert client.get(DASHBOARD, headers=headers).status_code == 200  # notices the outage
-    with statements(measured) as seen:
+    with statement_texts(measured) as seen:
         assert client.get(DASHBOARD, headers=headers).status_code == 200
     revocation = [s for s in seen if "revoked_tokens" in s]
     assert len(revocation) == 1 and "token_generations" in revocation[0]

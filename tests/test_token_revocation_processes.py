@@ -28,7 +28,9 @@ def _gunicorn(tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
         "DATABASE_URL": TEST_DATABASE_URL,
         "REDIS_URL": TEST_REDIS_URL,
         "SECRET_KEY": TEST_SECRET,
-        "RATE_LIMIT_ENABLED": "false",
+        # As production runs: the revocation keys ride on the limiter's round trip.
+        "RATE_LIMIT_ENABLED": "true",
+        "RATE_LIMIT_REQUESTS": "100000",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{name}"),
     }
     log = (tmp_path / f"{name}.log").open("w")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from redis.exceptions import RedisError
 
@@ -29,11 +30,13 @@ class FailoverBuckets:
         """Whether this process is limiting from memory because Redis is unreachable."""
         return self.gate.down
 
-    def take(self, key: str, capacity: int, window: float, cost: int) -> BucketResult:
-        """Take from Redis, or from memory during an outage."""
+    def take(
+        self, key: str, capacity: int, window: float, cost: int, reads: Sequence[str] = ()
+    ) -> BucketResult:
+        """Take from Redis (reading `reads` too), or from memory during an outage."""
         if self.gate.should_try():
             try:
-                result = self.primary.take(key, capacity, window, cost)
+                result = self.primary.take(key, capacity, window, cost, reads)
             except RedisError as error:
                 self._mark_down(error)
             else:

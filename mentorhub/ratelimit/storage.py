@@ -9,17 +9,20 @@ refilled over `expiry` seconds, so Flask-Limiter still picks the limits, applies
 writes the headers and raises the 429.
 
 The storage holds nothing itself: each call goes to the buckets of the app handling the
-request, so two apps in one process never share a bucket or a connection.
+request, so two apps in one process never share a bucket or a connection. A take also reads the
+keys the request asked for in `mentorhub.request_reads`, in the same round trip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from flask import current_app, has_request_context, request
 from limits.storage import MovingWindowSupport, Storage
 from redis.exceptions import RedisError
 
+from mentorhub import request_reads
 from mentorhub.ratelimit.token_bucket import BucketResult
 
 SCHEME = "mentorhub-token-bucket"
@@ -32,8 +35,10 @@ RESULTS_KEY = "mentorhub.rate_limit_results"
 class Buckets(Protocol):
     """What the storage needs from an app's bucket store (Redis with failover, or memory)."""
 
-    def take(self, key: str, capacity: int, window: float, cost: int) -> BucketResult:
-        """Refill, then take `cost` tokens if they are there; cost 0 only looks."""
+    def take(
+        self, key: str, capacity: int, window: float, cost: int, reads: Sequence[str] = ()
+    ) -> BucketResult:
+        """Refill, take `cost` tokens if they are there (cost 0 only looks), read `reads`."""
 
     def clear(self, key: str) -> None:
         """Forget a bucket."""
@@ -101,7 +106,11 @@ class TokenBucketStorage(Storage, MovingWindowSupport):
         raise NotImplementedError(f"{SCHEME} storage supports the moving-window strategy only")
 
     def _take(self, key: str, capacity: int, window: int, cost: int) -> BucketResult:
-        result = app_buckets().take(key, capacity, window, cost)
+        reads = request_reads.wanted()
+        result = app_buckets().take(key, capacity, window, cost, reads)
         if has_request_context():
             request.environ.setdefault(RESULTS_KEY, {})[key] = result
+            # Memory buckets (no Redis, or an outage) read nothing: the check asks for itself.
+            if reads and len(result.values) == len(reads):
+                request_reads.record(reads, result.values)
         return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from redis import Redis
@@ -26,11 +26,14 @@ class BucketResult:
     remaining: int
     full_at: float
     retry_after: float
+    # Values of the extra keys the take was asked to read, in order (Redis only).
+    values: tuple[bytes | None, ...] = ()
 
 
-# KEYS[1]: the bucket. ARGV: capacity, window seconds, cost (0 only looks).
-# Returns integers (Redis truncates Lua numbers): allowed, whole tokens left, the epoch
-# millisecond (server clock) when the bucket is full again, milliseconds until `cost` tokens.
+# KEYS[1]: the bucket; KEYS[2..]: keys to read along the way. ARGV: capacity, window seconds,
+# cost (0 only looks). Returns integers (Redis truncates Lua numbers): allowed, whole tokens
+# left, the epoch millisecond (server clock) when the bucket is full again, milliseconds until
+# `cost` tokens; then the values of KEYS[2..] (false, that is nil, where missing).
 TAKE_SCRIPT = """
 local capacity = tonumber(ARGV[1])
 local rate = capacity / tonumber(ARGV[2])
@@ -58,7 +61,12 @@ if full_in > 0 and allowed == 1 and cost > 0 then
   redis.call('PEXPIRE', KEYS[1], math.ceil(full_in * 1000))
 end
 local full_at_ms = math.ceil((now + full_in) * 1000)
-return {allowed, math.floor(tokens + 1e-9), full_at_ms, math.ceil(retry * 1000)}
+local reply = {allowed, math.floor(tokens + 1e-9), full_at_ms, math.ceil(retry * 1000)}
+if #KEYS > 1 then
+  local values = redis.call('MGET', unpack(KEYS, 2))
+  for i = 1, #KEYS - 1 do reply[4 + i] = values[i] end
+end
+return reply
 """
 
 
@@ -72,11 +80,16 @@ class RedisBuckets:
         # flushed Redis has forgotten it.
         self.script = client.register_script(TAKE_SCRIPT)
 
-    def take(self, key: str, capacity: int, window: float, cost: int) -> BucketResult:
-        """Refill, then take `cost` tokens if they are there (raises redis errors)."""
-        reply = self.script(keys=[self.prefixed_key(key)], args=[capacity, window, cost])
-        allowed, remaining, full_at_ms, retry_ms = reply
-        return BucketResult(bool(allowed), remaining, full_at_ms / 1000, retry_ms / 1000)
+    def take(
+        self, key: str, capacity: int, window: float, cost: int, reads: Sequence[str] = ()
+    ) -> BucketResult:
+        """Refill, take `cost` tokens if they are there, read `reads` (raises redis errors)."""
+        keys = [self.prefixed_key(key), *reads]
+        reply = self.script(keys=keys, args=[capacity, window, cost])
+        allowed, remaining, full_at_ms, retry_ms, *values = reply
+        return BucketResult(
+            bool(allowed), remaining, full_at_ms / 1000, retry_ms / 1000, tuple(values)
+        )
 
     def clear(self, key: str) -> None:
         """Forget a bucket (it is full again)."""
@@ -94,8 +107,10 @@ class MemoryBuckets:
         self.buckets: dict[str, tuple[float, float, float]] = {}
         self.next_sweep = time.monotonic() + self.SWEEP_SECONDS
 
-    def take(self, key: str, capacity: int, window: float, cost: int) -> BucketResult:
-        """Refill, then take `cost` tokens if they are there."""
+    def take(
+        self, key: str, capacity: int, window: float, cost: int, reads: Sequence[str] = ()
+    ) -> BucketResult:
+        """Refill, then take `cost` tokens if they are there; `reads` has no Redis to read."""
         rate = capacity / window
         with self.lock:
             # The monotonic clock cannot jump with NTP; wall time is only for the headers.

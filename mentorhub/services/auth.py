@@ -12,12 +12,14 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
+import jwt as pyjwt
 from flask import Flask, current_app, request
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jwt
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mentorhub import request_reads
 from mentorhub.errors import Conflict, Unauthorized, client_address, error_response
 from mentorhub.extensions import db, jwt
 from mentorhub.models import RevokedToken, User
@@ -129,6 +131,20 @@ def _token_error(message: str):
     return error_response(401, message)
 
 
+def read_revocation_ahead() -> None:
+    """Name the revocation keys of the presented token, for the rate limiter's round trip."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return
+    try:
+        # Unverified on purpose: only picks keys to read; the token is verified before use.
+        claims = pyjwt.decode(header[7:], options={"verify_signature": False})
+        family, user_id = family_of(claims), int(claims["sub"])
+    except (pyjwt.PyJWTError, KeyError, TypeError, ValueError):
+        return
+    request_reads.want(revocations().lookup_keys(family, user_id))
+
+
 def init_jwt(app: Flask) -> None:
     """Answer every token failure with a 401 in our envelope, and honour revocations."""
     app.extensions[STORE] = RevocationStore(
@@ -136,6 +152,9 @@ def init_jwt(app: Flask) -> None:
         app.config["REDIS_SOCKET_TIMEOUT"],
         app.config["JWT_REFRESH_TOKEN_EXPIRES"],
     )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_ENABLED"]:
+        # Ahead of the rate limiter's hook, which makes the round trip.
+        app.before_request_funcs.setdefault(None, []).insert(0, read_revocation_ahead)
 
     @jwt.user_lookup_loader
     def load_user(_header: dict, claims: dict):

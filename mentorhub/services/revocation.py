@@ -1,12 +1,13 @@
 """Revocation checks in one Redis round trip, with the database as the durable record.
 
 Every revocation is committed to the database first, then written through to Redis. A request
-asks Redis one MGET: whether the store is in sync, whether its sign-in (token family) was
-signed out, and the user's sign-out-everywhere generation. While Redis is unreachable the same
-question goes to the database, so revocations hold through an outage. A Redis that lost its data
-(restart, flush) has no sync marker; so does one this process could not reach for a while,
-since writes may have missed it. Then one process copies the live revocations from the database
-back into Redis while the others ask the database.
+reads three keys: whether the store is in sync, whether its sign-in (token family) was signed
+out, and the user's sign-out-everywhere generation. They usually ride along on the rate
+limiter's round trip (`mentorhub.request_reads`); otherwise one MGET asks for them. While Redis
+is unreachable the same question goes to the database, so revocations hold through an outage.
+A Redis that lost its data (restart, flush) has no sync marker; so does one this process could
+not reach for a while, since writes may have missed it. Then one process copies the live
+revocations from the database back into Redis while the others ask the database.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from redis.retry import Retry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from mentorhub import request_reads
 from mentorhub.extensions import db
 from mentorhub.models.token import RevokedToken, TokenGeneration
 from mentorhub.models.types import utcnow
@@ -129,13 +131,18 @@ class RevocationStore:
         logger.info("token revocations copied from the database into Redis")
         return True
 
+    def lookup_keys(self, family: str, user_id: int) -> list[str]:
+        """The Redis keys that answer a check: sync marker, family, user's generation."""
+        return [SYNCED, FAMILY + family, GENERATION + str(user_id)]
+
     def _ask_redis(self, family: str, user_id: int) -> tuple[bool, int] | None:
         if self.client is None or not self.gate.should_try():
             return None
+        keys = self.lookup_keys(family, user_id)
+        # Read ahead by the rate limiter's round trip when this process sees Redis up.
+        ahead = None if self.gate.down else request_reads.fetched(keys)
         try:
-            synced, revoked, generation = self.client.mget(
-                SYNCED, FAMILY + family, GENERATION + str(user_id)
-            )
+            synced, revoked, generation = ahead or self.client.mget(keys)
             if self.gate.down:
                 self._mark_up()
                 synced = None

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, case, func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 
 from mentorhub.models import Enrollment, MentorSession, Review
+from mentorhub.models.course import EnrollmentStatus
 from mentorhub.models.session import SessionStatus
 
 
 def _count_where(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+    # An aggregate FILTER counts 0, never NULL, and sends no constants as parameters.
+    return func.count().filter(condition)
 
 
 @cache
@@ -52,7 +54,7 @@ def dashboard_query(is_mentor: bool) -> Select:
     enrollments = (
         select(
             func.count().label("total"),
-            _count_where(Enrollment.status == "in_progress").label("in_progress"),
+            _count_where(Enrollment.status == EnrollmentStatus.IN_PROGRESS).label("in_progress"),
         )
         .where(Enrollment.student_id == bindparam("user_id"))
         .subquery("enrollments")

@@ -1,0 +1,56 @@
+"""Single read-only statements: their own pool, no liveness ping, one retry on a dead connection."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from mentorhub.reads import read_one
+from tests.run_resources import TEST_DATABASE_URL
+
+DASHBOARD = "/api/v1/stats/dashboard"
+
+
+def terminate_backends(pids: list[int]) -> None:
+    url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def reads_backend() -> int:
+    """The backend pid of the connection the reads pool keeps (it keeps one when idle)."""
+    return read_one(text("SELECT pg_backend_pid()"), {})[0]
+
+
+def test_a_dashboard_read_on_a_dropped_connection_is_sent_again(
+    app, client, student, auth_headers, caplog
+):
+    headers = auth_headers(student)
+    first = client.get(DASHBOARD, headers=headers)
+    assert first.status_code == 200
+    terminate_backends([reads_backend()])
+
+    with caplog.at_level(logging.INFO, logger="mentorhub.reads"):
+        again = client.get(DASHBOARD, headers=headers)
+    # No ping noticed the dead connection: the statement failed on it and was sent again.
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert "sending it again" in caplog.text
+
+
+def test_reads_go_to_the_app_database(app, db):
+    main = db.session.execute(text("SELECT current_database()")).scalar()
+    assert read_one(text("SELECT current_database()"), {})[0] == main
+
+
+def test_a_read_that_fails_for_another_reason_is_not_sent_again(app, caplog):
+    quiet = caplog.at_level(logging.INFO, logger="mentorhub.reads")
+    with quiet, pytest.raises(DBAPIError, match="division by zero"):
+        read_one(text("SELECT 1 / 0"), {})
+    assert "sending it again" not in caplog.text
