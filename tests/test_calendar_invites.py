@@ -1,13 +1,11 @@
 """Session emails in each recipient's own zone, with calendar invites, through a real worker.
 
-Every test books through the HTTP API, runs `flask worker --burst` (a real RQ worker process)
+Every test books through the HTTP API, runs `flask worker --burst` (the real RQ worker)
 and reads what a real SMTP server (aiosmtpd) received.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,12 +20,11 @@ from mentorhub.models import Notification
 from tests.local_servers import free_port
 from tests.notifications.support import (
     FAST,
-    ROOT,
     MailSink,
     wait_until,
-    worker_environ,
 )
 from tests.tables import empty_tables
+from tests.worker_burst import run_burst
 
 SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
@@ -54,21 +51,10 @@ def app(make_app, smtp):
 
 
 @pytest.fixture
-def burst(smtp):
-    """Run `flask worker --burst`: deliver everything due, then exit."""
-
-    def run() -> None:
-        result = subprocess.run(
-            [sys.executable, "-m", "flask", "worker", "--burst"],
-            cwd=ROOT,
-            env=worker_environ(smtp),
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    return run
+def burst(make_app, smtp):
+    """Run `flask worker --burst` (deliver everything due, then exit) on a worker app."""
+    worker_app = make_app(dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
+    return lambda: run_burst(worker_app)
 
 
 @pytest.fixture

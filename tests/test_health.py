@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from mentorhub.cli.health import ready as ready_command
-from mentorhub.cli.worker import worker
 from tests.local_servers import free_port
 from tests.smtp_servers import SMTPServer
+from tests.worker_burst import run_burst
 
 DEAD_DATABASE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -31,8 +31,7 @@ def smtp_server() -> Iterator[SMTPServer]:
 
 def _with_worker_heartbeat(app) -> None:
     # One burst of the real worker records its heartbeat, as a running worker does.
-    result = app.test_cli_runner().invoke(worker, ["--burst", "--no-scheduler"])
-    assert result.exit_code == 0, result.output
+    run_burst(app, "--no-scheduler")
 
 
 def test_health_is_ok_without_touching_dependencies(make_app):

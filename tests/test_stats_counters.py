@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from mentorhub.cli.worker import worker
 from mentorhub.extensions import db as _db
 from mentorhub.extensions import rq
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.tracking import EXTENSION_KEY
+from tests.worker_burst import run_burst
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,8 +37,7 @@ def raw_counters() -> dict:
 
 def run_worker_burst(app) -> None:
     """Run the real RQ worker (`flask worker --burst`) until the queues are empty."""
-    result = app.test_cli_runner().invoke(worker, ["--burst", "--no-scheduler", "--no-sweep"])
-    assert result.exit_code == 0, result.output
+    run_burst(app, "--no-scheduler", "--no-sweep")
 
 
 def table_counts() -> dict:

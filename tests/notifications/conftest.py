@@ -28,6 +28,7 @@ from tests.notifications.support import (
     worker_environ,
 )
 from tests.tables import empty_tables
+from tests.worker_burst import run_burst
 
 # aiosmtpd logs every SMTP command at INFO: keep failure reports readable.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -105,19 +106,13 @@ def start_worker(smtp, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
 
 
 @pytest.fixture
-def burst(smtp) -> Callable[..., subprocess.CompletedProcess]:
-    """Run `flask worker --burst` (deliver what is due, then exit); fail if it fails."""
+def burst(make_app, smtp) -> Callable[..., None]:
+    """Run `flask worker --burst` (deliver what is due, then exit) on a worker app of its own."""
 
-    def run(**overrides: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, "-m", "flask", "worker", "--burst"],
-            cwd=ROOT,
-            env=worker_environ(smtp, **overrides),
-            capture_output=True,
-            text=True,
-            timeout=180,
+    def run(**overrides: str) -> None:
+        worker_app = make_app(
+            dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), **overrides
         )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result
+        run_burst(worker_app)
 
     return run
