@@ -141,9 +141,9 @@ class Config:
             )
         # A second pool, same database, for single read-only statements (mentorhub.reads): it
         # skips the liveness ping, because a read can simply be sent again on a fresh connection.
-        self.SQLALCHEMY_BINDS = {
-            "reads": {"url": self.SQLALCHEMY_DATABASE_URI, "pool_pre_ping": False}
-        }
+        # Flask-SQLAlchemy gives a bind none of SQLALCHEMY_ENGINE_OPTIONS: repeat them here.
+        reads = {**self.SQLALCHEMY_ENGINE_OPTIONS, "pool_pre_ping": False}
+        self.SQLALCHEMY_BINDS = {"reads": {"url": self.SQLALCHEMY_DATABASE_URI, **reads}}
 
         self.REDIS_URL = env.str("REDIS_URL")
         self.REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 0.05)

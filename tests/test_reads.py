@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from mentorhub.extensions import db as _db
 from mentorhub.reads import read_one
 from tests.run_resources import TEST_DATABASE_URL
 
@@ -54,3 +55,10 @@ def test_a_read_that_fails_for_another_reason_is_not_sent_again(app, caplog):
     with quiet, pytest.raises(DBAPIError, match="division by zero"):
         read_one(text("SELECT 1 / 0"), {})
     assert "sending it again" not in caplog.text
+
+
+def test_the_reads_pool_takes_the_main_pools_settings(make_app):
+    app = make_app(DB_POOL_SIZE="3")
+    with app.app_context():
+        assert {engine.pool.size() for engine in _db.engines.values()} == {3}
+        assert len(_db.engines) == 2
