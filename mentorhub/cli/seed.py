@@ -8,14 +8,15 @@ and streamed with COPY on PostgreSQL, or inserted in batches of parameter dicts 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import click
 from flask import current_app
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
+from mentorhub.cli.bulk import BulkWriter
 from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User, utcnow
 from mentorhub.models.session import SessionStatus
@@ -33,66 +34,9 @@ DEMO_ACCOUNTS = [
     for role in ("mentor", "student")
 ]
 MENTOR_SHARE = 0.15
-BATCH = 5000
 FIRST = ["Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Tim"]
 LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Liskov", "Thompson", "Hamilton", "Ritchie"]
 TOPICS = ["React Hooks", "System Design", "SQL Tuning", "Career Growth", "Python Testing", "Rust"]
-
-
-class BulkWriter:
-    """Streams row tuples into a table: COPY on PostgreSQL, batched INSERTs elsewhere."""
-
-    def __init__(self) -> None:
-        self.copy = db.session.get_bind().dialect.name == "postgresql"
-
-    def write(
-        self, model: type, columns: list[str], rows: Iterable[tuple], total: int, label: str
-    ) -> None:
-        """Insert `total` rows, showing a progress bar."""
-        # COPY skips Python-side column defaults (timestamps...): fill them in once per batch.
-        missing = [
-            c
-            for c in model.__table__.columns
-            if c.name not in columns and c.default is not None and not c.default.is_sequence
-        ]
-        columns = columns + [c.name for c in missing]
-        with click.progressbar(length=total, label=label.ljust(12)) as bar:
-            for batch in _chunks(rows, BATCH):
-                extra = tuple(_default_value(c) for c in missing)
-                batch = [row + extra for row in batch] if extra else batch
-                if self.copy:
-                    self._copy(model.__tablename__, columns, batch)
-                else:
-                    params = [dict(zip(columns, row, strict=True)) for row in batch]
-                    db.session.execute(insert(model), params)
-                bar.update(len(batch))
-        db.session.commit()
-
-    def _copy(self, table: str, columns: list[str], batch: list[tuple]) -> None:
-        # The session's own DBAPI connection, so COPY joins its transaction.
-        raw = db.session.connection().connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in batch:
-                copy.write_row(row)
-
-
-def _default_value(column) -> object:
-    default = column.default
-    return default.arg(None) if default.is_callable else default.arg
-
-
-def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _users(count: int, run: str, fixed: list[tuple[str, bool]]) -> Iterator[tuple]:

@@ -11,19 +11,27 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 
 from mentorhub.extensions import db
 from mentorhub.mail.wording import cut_words
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus
 from mentorhub.notifications.service import notification_service
+from mentorhub.notifications.session_notices import (
+    BOTH,
+    cancel_reminders,
+    confirm,
+    reminder_key,
+    role_in,
+    schedule_reminders,
+    session_data,
+)
 
 if TYPE_CHECKING:
     from mentorhub.models import MentorSession
 
 logger = logging.getLogger(__name__)
-BOTH = ("email", "in_app")
 PREVIEW_CHARS = 140
 
 
@@ -35,31 +43,31 @@ def user_registered(user: User) -> None:
 
 def session_booked(session: MentorSession) -> None:
     """A session was booked: `session_confirmed` to both, and its reminders scheduled."""
-    _confirm(session, rescheduled=False)
-    _schedule_reminders(session)
+    confirm(session, rescheduled=False)
+    schedule_reminders(session)
 
 
 def session_rescheduled(
     session: MentorSession, previous_time: datetime | None = None, moved_by: User | None = None
 ) -> None:
     """A session moved: reminders for the old time never go out; both get the new time."""
-    _cancel_reminders(session, "session was rescheduled")
+    cancel_reminders(session, "session was rescheduled")
     moved = {"previous_time": previous_time.astimezone(UTC).isoformat() if previous_time else None}
     moved["moved_by_name"] = moved_by.name if moved_by is not None else None
-    _confirm(session, rescheduled=True, **moved)
-    _schedule_reminders(session)
+    confirm(session, rescheduled=True, **moved)
+    schedule_reminders(session)
 
 
 def session_cancelled(session: MentorSession, cancelled_by: User, reason: str | None) -> None:
     """A session was cancelled: `session_cancelled` to both (its calendar CANCEL); no reminders."""
-    _cancel_reminders(session, "session was cancelled")
+    cancel_reminders(session, "session was cancelled")
     other = session.student if cancelled_by.id == session.mentor_id else session.mentor
-    data = {**_session_data(session), "cancelled_by_name": cancelled_by.name, "reason": reason}
-    theirs = {**data, "time_zone": other.timezone, "role": _role_in(session, other)}
+    data = {**session_data(session), "cancelled_by_name": cancelled_by.name, "reason": reason}
+    theirs = {**data, "time_zone": other.timezone, "role": role_in(session, other)}
     notification_service.notify_user(other, "session_cancelled", theirs, BOTH)
     # The canceller's own calendar holds the event too: only an email can remove it there.
     mine = {**data, "cancelled_by_you": True, "time_zone": cancelled_by.timezone}
-    mine.update(role=_role_in(session, cancelled_by), with_name=other.name)
+    mine.update(role=role_in(session, cancelled_by), with_name=other.name)
     notification_service.notify_user(cancelled_by, "session_cancelled", mine, ["email"])
 
 
@@ -86,7 +94,7 @@ def payment_received(payment) -> None:
     """A payment was recorded: `payment_received` to the mentor, a receipt to the payer."""
     session = payment.session
     data = {
-        **_session_data(session),
+        **session_data(session),
         "amount": str(payment.amount),
         "currency": payment.currency,
         "payment_id": payment.id,
@@ -121,71 +129,11 @@ def payment_received(payment) -> None:
         logger.warning("no receipt for payment %s: invalid payer email", payment.id)
 
 
-def _session_data(session: MentorSession) -> dict:
-    return {
-        "session_id": session.id,
-        "topic": session.topic,
-        "scheduled_time": session.scheduled_time.astimezone(UTC).isoformat(),
-        "duration_minutes": session.duration_minutes,
-        "meeting_link": session.meeting_link,
-        "mentor_id": session.mentor_id,
-        "mentor_name": session.mentor.name,
-        "student_name": session.student.name,
-        # The iCalendar SEQUENCE at this change: the invite or cancel built from it carries it.
-        "sequence": session.sequence,
-    }
-
-
-def _confirm(session: MentorSession, rescheduled: bool, **moved) -> None:
-    base = {**_session_data(session), "rescheduled": rescheduled, **moved}
-    for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
-        data = {**base, "with_name": other.name, "time_zone": user.timezone}
-        data["role"] = _role_in(session, user)
-        notification_service.notify_user(user, "session_confirmed", data, BOTH)
-
-
-def _schedule_reminders(session: MentorSession) -> None:
-    now = utcnow()
-    base = _session_data(session)
-    for offset in current_app.config["SESSION_REMINDER_OFFSETS"]:
-        at = session.scheduled_time - timedelta(minutes=offset)
-        if at <= now:
-            continue  # booked (or moved) inside this offset: that reminder is skipped
-        for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
-            notification_service.notify_user(
-                user,
-                "session_reminder",
-                {
-                    **base,
-                    "with_name": other.name,
-                    "offset_minutes": offset,
-                    "time_zone": user.timezone,
-                    "role": _role_in(session, user),
-                },
-                send_after=at,
-                subject_key=_reminder_key(session),
-            )
-
-
-def _cancel_reminders(session: MentorSession, why: str) -> None:
-    # Jobs already queued for these rows find them cancelled; the job also re-checks the session.
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.subject_key == _reminder_key(session),
-            Notification.type == "session_reminder",
-            Notification.status == NotificationStatus.PENDING,
-        )
-        .values(status=NotificationStatus.CANCELLED, last_error=why, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-
-
 def meeting_link_changed(session: MentorSession) -> None:
     """The mentor set or cleared the call link: reminders not yet sent carry the new one."""
     rows = db.session.scalars(
         select(Notification).where(
-            Notification.subject_key == _reminder_key(session),
+            Notification.subject_key == reminder_key(session),
             Notification.type == "session_reminder",
             Notification.status == NotificationStatus.PENDING,
         )
@@ -197,14 +145,6 @@ def meeting_link_changed(session: MentorSession) -> None:
 
 def _role(user: User) -> str:
     return "mentor" if user.is_mentor else "student"
-
-
-def _role_in(session: MentorSession, user: User) -> str:
-    return "mentor" if user.id == session.mentor_id else "student"
-
-
-def _reminder_key(session: MentorSession) -> str:
-    return f"session:{session.id}"
 
 
 def _emailed_recently(key: str) -> bool:
