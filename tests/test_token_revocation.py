@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import jwt as pyjwt
 import pytest
 from flask_jwt_extended import decode_token
 
@@ -149,3 +150,22 @@ def test_revocations_written_while_redis_was_unreachable_reach_it_when_it_answer
 
 def _family(tokens: dict) -> str:
     return decode_token(tokens["refresh_token"])["jti"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "1", "fam": {"nested": 1}, "type": "access"},
+        {"sub": ["1"], "fam": "f", "type": "access"},
+        {"sub": "1", "fam": 5, "type": "access"},
+        {"sub": "not-a-number", "jti": "j", "type": "access"},
+        {"type": "access"},
+    ],
+)
+def test_forged_tokens_with_odd_claims_are_401_before_and_after_the_limiter(client, claims):
+    # Signed with the wrong key: the early read of the revocation keys must not trip on them.
+    forged = pyjwt.encode(claims, "not-the-secret-" * 4, algorithm="HS256")
+    for token in (forged, "not.a.token", "a.b", ""):
+        response = client.get(DASHBOARD, headers=bearer(token))
+        assert response.status_code == 401, (token, response.get_json())
+        assert response.get_json()["status_code"] == 401

@@ -137,12 +137,13 @@ def read_revocation_ahead() -> None:
     if not header.startswith("Bearer "):
         return
     try:
-        # Unverified on purpose: only picks keys to read; the token is verified before use.
+        # Unverified on purpose: it only picks keys to read; the token is verified before use,
+        # and a forged one gets its 401 there.
         claims = pyjwt.decode(header[7:], options={"verify_signature": False})
-        family, user_id = family_of(claims), int(claims["sub"])
+        keys = revocations().lookup_keys(family_of(claims), int(claims["sub"]))
     except (pyjwt.PyJWTError, KeyError, TypeError, ValueError):
         return
-    request_reads.want(revocations().lookup_keys(family, user_id))
+    request_reads.want(keys)
 
 
 def init_jwt(app: Flask) -> None:
