@@ -27,6 +27,13 @@ from tests.tables import empty_tables
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests run first: each process takes whole files, in this order, and a
+    slow file started last would keep one process busy after the others are done."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Drop the run's databases and flush its Redis db, whatever the outcome."""
     run_resources.release()

@@ -74,6 +74,7 @@ def test_headers_follow_the_token_bucket(limited, headers):
     assert 15 <= int(response.headers["Retry-After"]) <= 20
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("storage", ["redis", "memory"])
 def test_waiting_gives_tokens_back_gradually(limited, headers, storage):
     # 3 tokens per 6 s: one token every 2 s. The margins absorb scheduling delays: a request

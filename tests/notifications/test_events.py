@@ -9,6 +9,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from rq import Queue
 from sqlalchemy import select, update
 
@@ -113,6 +114,7 @@ def _soon(seconds: int = 4) -> datetime:
     return datetime.now(UTC) + timedelta(hours=1, seconds=seconds)
 
 
+@pytest.mark.slow
 def test_reminder_is_delivered_with_link_and_time_until(
     client, auth_headers, student, mentor, smtp, start_worker, db
 ):
@@ -191,6 +193,7 @@ def test_reminder_job_rechecks_a_session_changed_behind_its_back(
     assert not [m for m in smtp.messages if m["Subject"].startswith("In ")]
 
 
+@pytest.mark.slow
 def test_rescheduled_session_reminds_only_for_the_new_time(
     client, auth_headers, student, mentor, smtp, start_worker, db, redis_client
 ):
