@@ -42,7 +42,8 @@ def run_worker(app: Flask, queues: list[Queue], options: WorkerOptions) -> None:
     observe_worker(app)
     scheduler = SchedulerThread([q.name for q in queues], connection)
     # Connections opened before this point would be shared with nothing, but start clean.
-    db.engine.dispose()
+    for engine in db.engines.values():
+        engine.dispose()
     jobs_done = restarts = 0
     try:
         outage.wait_until_back(connection)  # a worker started while Redis is down waits here
