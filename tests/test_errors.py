@@ -170,11 +170,13 @@ def test_failed_teardown_rollback_keeps_the_views_answer(fault_app, caplog):
 def test_an_error_escaping_flask_still_gets_the_envelope(fault_app):
     failures = [RuntimeError("teardown failed")]
 
-    @fault_app.teardown_appcontext
     def broken_teardown(error):
         if failures:
             raise failures.pop()
 
+    # Teardowns run last-registered first: put this one at the end of the run, after the
+    # session is released, so its dead connection is not left behind for later tests.
+    fault_app.teardown_appcontext_funcs.insert(0, broken_teardown)
     response = fault_app.test_client().get("/killed-then-answer")
     assert response.status_code == 500
     assert response.is_json
