@@ -20,7 +20,8 @@ from mentorhub.extensions import db as _db
 from mentorhub.models import User
 from mentorhub.services.auth import issue_tokens
 from tests import run_resources
-from tests.local_servers import PrivateRedis
+from tests.local_servers import PrivateRedis, free_port
+from tests.notifications.support import MailSink
 from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.tables import empty_tables
 
@@ -179,6 +180,15 @@ def student(make_user) -> User:
 def mentor(make_user) -> User:
     """A mentor account."""
     return make_user("mentor@example.com", is_mentor=True)
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailSink]:
+    """A real SMTP server on loopback, recording what it accepts."""
+    sink = MailSink(free_port())
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

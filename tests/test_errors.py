@@ -10,12 +10,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from tests.run_resources import TEST_DATABASE_URL
+from tests.run_resources import admin_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,8 +99,7 @@ def fault_app(make_app):
 
     def kill_own_backend() -> None:
         pid = _db.session.execute(text("SELECT pg_backend_pid()")).scalar()
-        url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
-        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        with psycopg.connect(admin_url(), autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
     @app.get("/division")

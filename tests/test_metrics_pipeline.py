@@ -21,15 +21,6 @@ MAILS = 6
 
 
 @pytest.fixture
-def smtp() -> Iterator[MailSink]:
-    """A real SMTP server on loopback, recording what it accepts."""
-    sink = MailSink(free_port())
-    sink.start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def proxied(app, make_app):
     """The web app (on emptied tables) behind one trusted proxy, so X-Request-ID is kept."""
     return make_app(TRUSTED_PROXY_HOPS="1").test_client()

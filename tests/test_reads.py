@@ -7,21 +7,18 @@ import logging
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from mentorhub.extensions import db as _db
 from mentorhub.reads import read_one
-from tests.run_resources import TEST_DATABASE_URL
+from tests.run_resources import admin_url
 
 DASHBOARD = "/api/v1/stats/dashboard"
 
 
-def terminate_backends(pids: list[int]) -> None:
-    url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
-        for pid in pids:
-            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+def terminate_backend(pid: int) -> None:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
 
 def reads_backend() -> int:
@@ -35,7 +32,7 @@ def test_a_dashboard_read_on_a_dropped_connection_is_sent_again(
     headers = auth_headers(student)
     first = client.get(DASHBOARD, headers=headers)
     assert first.status_code == 200
-    terminate_backends([reads_backend()])
+    terminate_backend(reads_backend())
 
     with caplog.at_level(logging.INFO, logger="mentorhub.reads"):
         again = client.get(DASHBOARD, headers=headers)

@@ -20,11 +20,9 @@ from pathlib import Path
 import pytest
 
 from mentorhub.extensions import db as _db
-from tests.local_servers import free_port
 from tests.notifications.support import (
     FAST,
     ROOT,
-    MailSink,
     worker_environ,
 )
 from tests.tables import empty_tables
@@ -32,15 +30,6 @@ from tests.worker_burst import run_burst
 
 # aiosmtpd logs every SMTP command at INFO: keep failure reports readable.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailSink]:
-    """A real SMTP server on loopback, recording what it accepts."""
-    sink = MailSink(free_port())
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

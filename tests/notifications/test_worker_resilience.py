@@ -14,7 +14,6 @@ import psycopg
 import pytest
 from rq import Worker
 from sqlalchemy import insert, select
-from sqlalchemy.engine import make_url
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, User, utcnow
@@ -25,7 +24,7 @@ from tests.notifications.support import (
     wait_until,
     worker_environ,
 )
-from tests.run_resources import TEST_DATABASE_URL
+from tests.run_resources import TEST_DATABASE_URL, admin_url
 from tests.tables import empty_tables
 
 OUTAGE_WARNING = "Redis unreachable"
@@ -204,8 +203,7 @@ def _rq_connection(app):
 
 
 def _terminate_backends(stop: threading.Event, application_name: str, count: list) -> None:
-    admin = make_url(TEST_DATABASE_URL).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
         while not stop.wait(0.2):
             count[0] += conn.execute(
                 "SELECT count(*) FROM ("

@@ -14,47 +14,15 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from mentorhub.calendars import session_uid
-from mentorhub.extensions import db as _db
 from mentorhub.mail.service import email_service
 from mentorhub.models import Notification
-from tests.local_servers import free_port
 from tests.notifications.support import (
-    FAST,
-    MailSink,
     wait_until,
 )
-from tests.tables import empty_tables
-from tests.worker_burst import run_burst
 
 SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
 PREFS = "/api/v1/notifications/preferences"
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback, recording what it accepts."""
-    sink = MailSink(free_port())
-    sink.start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def app(make_app, smtp):
-    """The app mailing the test SMTP server, with empty tables."""
-    application = make_app(dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
-    with application.app_context():
-        empty_tables()
-        yield application
-        _db.session.remove()
-
-
-@pytest.fixture
-def burst(make_app, smtp):
-    """Run `flask worker --burst` (deliver everything due, then exit) on a worker app."""
-    worker_app = make_app(dict(FAST), SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
-    return lambda: run_burst(worker_app)
 
 
 @pytest.fixture
