@@ -139,7 +139,7 @@ class Config:
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
                 connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
             )
-        # A second pool, same database, for single read-only statements (mentorhub.reads): it
+        # A second pool, same database, for single read-only statements (mentorhub.db_read_pool): it
         # skips the liveness ping, because a read can simply be sent again on a fresh connection.
         # Flask-SQLAlchemy gives a bind none of SQLALCHEMY_ENGINE_OPTIONS: repeat them here.
         reads = {**self.SQLALCHEMY_ENGINE_OPTIONS, "pool_pre_ping": False}

@@ -19,7 +19,7 @@ def producer(env: dict, emails: list[str], rate: float, start_at: float, out) ->
     os.environ.update(env)
     from mentorhub import create_app
     from mentorhub.extensions import db
-    from mentorhub.notifications.service import notification_service
+    from mentorhub.services.notifications import notification_service
 
     app = create_app()
     commits: list[tuple[int, float]] = []

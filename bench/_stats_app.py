@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from mentorhub import create_app
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User
-from mentorhub.stats.service import platform_totals
+from mentorhub.services.stats import platform_totals
 
 
 def build() -> Flask:

@@ -186,7 +186,7 @@ def request_path(app, samples: int = 500) -> dict:
     """p50/p99 of send_notification, and of it plus commit (INSERT, COMMIT, enqueue)."""
     from mentorhub.extensions import db
     from mentorhub.models import User
-    from mentorhub.notifications.service import notification_service
+    from mentorhub.services.notifications import notification_service
 
     with app.app_context():
         user = User(email="bench@example.com", name="Bench", password_hash="x")
@@ -278,7 +278,7 @@ def deliver(app, port: int, total, workers: int, count: int, pids: dict) -> tupl
     import redis
     from rq import Worker
 
-    from mentorhub.notifications.queue import enqueue, notification_queue
+    from mentorhub.notifications.job_queue import enqueue, notification_queue
 
     ids = queue_rows(app, count)
     env = environ(port)
@@ -349,7 +349,7 @@ def smtplib_loop(port: int, message: bytes, count: int, reuse: bool) -> float:
 
 def sample_message(app) -> bytes:
     """The bytes a worker sends for one welcome notification, for the smtplib loops."""
-    from mentorhub.notifications.delivery_prep import PreparedRow, build_email
+    from mentorhub.notifications.compose import PreparedRow, build_email
 
     with app.app_context():
         email = build_email(PreparedRow(1, 1, "u0@example.com", "welcome", {"name": "User"}, 0))
@@ -399,7 +399,7 @@ def steady_runs(app, port: int, args, phase, accepts, pids: dict) -> None:
     from rq import Worker
 
     from bench._notifications_steady import profile_summary, report, run_steady
-    from mentorhub.notifications.queue import notification_queue
+    from mentorhub.notifications.job_queue import notification_queue
 
     for number, rate in enumerate(float(r) for r in args.rates.split(",") if r):
         reset(app)

@@ -90,7 +90,7 @@ def mint_tokens(env: dict, count: int) -> list[str]:
         "from mentorhub import create_app\n"
         "from mentorhub.extensions import db\n"
         "from mentorhub.models import User\n"
-        "from mentorhub.services.auth import issue_tokens\n"
+        "from mentorhub.auth import issue_tokens\n"
         "app = create_app()\n"
         "with app.test_request_context():\n"
         f"    users = db.session.scalars(select(User).order_by(func.random()).limit({count}))\n"

@@ -15,7 +15,7 @@ from config import Config, ConfigError, load_config
 def create_app(
     config: Config | str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error handlers, CLI commands."""
+    """Build the app: configuration, extensions, metrics, middleware, blueprints, errors, CLI."""
     # A .env file feeds the settings but never the process environment; real variables win.
     environ = {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
     try:
@@ -35,13 +35,15 @@ def create_app(
         register_error_handlers,
         register_extensions,
         register_logging,
+        register_middleware,
         register_observability,
     )
 
     register_logging(app)
     register_extensions(app)
+    register_observability(app)
+    register_middleware(app)
     register_blueprints(app)
     register_error_handlers(app)
-    register_observability(app)
     register_commands(app)
     return app

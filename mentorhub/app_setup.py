@@ -5,24 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from flask.sessions import SessionInterface
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorhub import errors
-from mentorhub.extensions import api, db, jwt, limiter, migrate, rq
+from mentorhub.extensions import api, db, jwt, migrate, rq
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
-
-class NoCookieSessions(SessionInterface):
-    """Callers sign in with bearer tokens: no request reads or sets a session cookie."""
-
-    def open_session(self, app, request) -> None:
-        """No session: Flask hands views its NullSession, which refuses writes."""
-        return None
-
-    def save_session(self, app, session, response) -> None:
-        """Nothing to save."""
 
 
 def register_logging(app: Flask) -> None:
@@ -32,36 +19,22 @@ def register_logging(app: Flask) -> None:
     configure_logging(app)
 
 
-def register_observability(app: Flask) -> None:
-    """Request ids on every response, HTTP and pipeline metrics, and /metrics."""
-    from mentorhub.observability import init_observability
-
-    init_observability(app)
-
-
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from mentorhub import models  # noqa: F401  (registers the tables for migrations)
-    from mentorhub.cache.service import init_cache
+    from mentorhub.auth import init_jwt
+    from mentorhub.cache.backend import init_cache
     from mentorhub.health import init_health
-    from mentorhub.mail.service import init_mail
-    from mentorhub.notifications.dispatch import init_delivery
-    from mentorhub.notifications.queue import init_queue_settings
-    from mentorhub.ratelimit.setup import init_rate_limiting
-    from mentorhub.services.auth import init_jwt
+    from mentorhub.mail import init_mail
+    from mentorhub.notifications.after_commit import init_delivery
+    from mentorhub.notifications.job_queue import init_queue_settings
     from mentorhub.stats.tracking import init_counter_tracking
 
-    # Flask's signed-cookie session would be opened and checked on every request for nothing.
-    app.session_interface = NoCookieSessions()
-    if app.config["TRUSTED_PROXY_HOPS"]:
-        hops = app.config["TRUSTED_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     init_counter_tracking(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     init_cache(app)
-    init_rate_limiting(app, limiter)
     init_mail(app)
     jwt.init_app(app)
     init_jwt(app)
@@ -78,11 +51,25 @@ def _ensure_sqlite_directory(uri: str) -> None:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
+def register_observability(app: Flask) -> None:
+    """Metrics and /metrics (the request hooks that feed them are middleware)."""
+    from mentorhub.observability import init_observability
+
+    init_observability(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """Every WSGI layer and request hook, in the order a request meets them."""
+    from mentorhub.middleware import register_middleware as install
+
+    install(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the health probes at the root."""
     from mentorhub.api import BLUEPRINTS
     from mentorhub.api.health import blp as health_blp
-    from mentorhub.routing import RowIdConverter, row_id_parameter_schema
+    from mentorhub.url_converters import RowIdConverter, row_id_parameter_schema
 
     app.url_map.converters["int"] = RowIdConverter
     api.register_converter(RowIdConverter, row_id_parameter_schema)
@@ -92,13 +79,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """One JSON envelope for every error, and hostile input refused before any view runs."""
-    from mentorhub.request_guard import init_request_guard
-    from mentorhub.wsgi_envelope import init_envelope_middleware
-
+    """One JSON envelope for every error (replacing flask-smorest's handler)."""
     errors.register_error_handlers(app)
-    init_request_guard(app)
-    init_envelope_middleware(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -189,7 +189,7 @@ def discard_session() -> None:
 
 
 def release_session(error: BaseException | None = None) -> None:
-    """End the request's database session; a connection that died meanwhile is only logged."""
+    """At teardown, end the database session; a connection that died meanwhile is only logged."""
     try:
         db.session.remove()
     except Exception:  # noqa: BLE001
@@ -199,11 +199,8 @@ def release_session(error: BaseException | None = None) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Install the handlers (replacing smorest's own) and the guarded session teardown."""
+    """Install the handlers, replacing smorest's own (so call it after `api.init_app`)."""
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_internal_error)
-    # Teardown functions run in reverse order of registration, so this runs before
-    # Flask-SQLAlchemy's own removal, which then finds nothing left to do.
-    app.teardown_appcontext(release_session)

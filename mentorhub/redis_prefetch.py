@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from flask import has_request_context, request
 
-_WANTED = "mentorhub.request_reads.wanted"
-_FETCHED = "mentorhub.request_reads.fetched"
+_WANTED = "mentorhub.redis_prefetch.wanted"
+_FETCHED = "mentorhub.redis_prefetch.fetched"
 
 
 def want(keys: Sequence[str]) -> None:

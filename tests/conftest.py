@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from mentorhub import create_app
+from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from mentorhub.services.auth import issue_tokens
 from tests import run_resources
 from tests.local_servers import PrivateRedis, free_port
 from tests.notifications.support import MailSink

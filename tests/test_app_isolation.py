@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from mentorhub.cache.service import cache_service
+from mentorhub.services.cache import cache_service
 
 
 def test_building_an_app_changes_neither_the_environment_nor_the_root_logger(make_app):

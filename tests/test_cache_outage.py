@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from mentorhub.cache.service import cache_service
+from mentorhub.services.cache import cache_service
 from tests.local_servers import PrivateRedis
 
 STORE_LOGGER = "mentorhub.cache.store"

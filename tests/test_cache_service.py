@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from mentorhub.cache.service import CacheValueError, cache_service, cached
+from mentorhub.services.cache import CacheValueError, cache_service, cached
 
 ODD_KEYS = [
     "",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mentorhub.cache import singleflight
-from mentorhub.cache.service import cache_service
+from mentorhub.services.cache import cache_service
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPUTES = "test:computes"
@@ -25,7 +25,7 @@ CHILD = r"""
 import json, os, sys, threading, time
 import redis
 from mentorhub import create_app
-from mentorhub.cache.service import cache_service
+from mentorhub.services.cache import cache_service
 
 key, threads, delay, ttl = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 app = create_app("testing")

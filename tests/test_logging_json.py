@@ -85,7 +85,7 @@ def test_the_default_text_lines_carry_the_request_id(make_app, capfd):
     assert response.status_code == 401
     request_id = response.headers["X-Request-ID"]
     err = capfd.readouterr().err
-    assert f"WARNING mentorhub.services.auth [{request_id}]: failed login" in err
+    assert f"WARNING mentorhub.services.accounts [{request_id}]: failed login" in err
     assert "nope-123" not in err
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from mentorhub.db_read_pool import read_one
 from mentorhub.extensions import db as _db
-from mentorhub.reads import read_one
 from tests.run_resources import admin_url
 
 DASHBOARD = "/api/v1/stats/dashboard"
@@ -34,7 +34,7 @@ def test_a_dashboard_read_on_a_dropped_connection_is_sent_again(
     assert first.status_code == 200
     terminate_backend(reads_backend())
 
-    with caplog.at_level(logging.INFO, logger="mentorhub.reads"):
+    with caplog.at_level(logging.INFO, logger="mentorhub.db_read_pool"):
         again = client.get(DASHBOARD, headers=headers)
     # No ping noticed the dead connection: the statement failed on it and was sent again.
     assert again.status_code == 200
@@ -48,7 +48,7 @@ def test_reads_go_to_the_app_database(app, db):
 
 
 def test_a_read_that_fails_for_another_reason_is_not_sent_again(app, caplog):
-    quiet = caplog.at_level(logging.INFO, logger="mentorhub.reads")
+    quiet = caplog.at_level(logging.INFO, logger="mentorhub.db_read_pool")
     with quiet, pytest.raises(DBAPIError, match="division by zero"):
         read_one(text("SELECT 1 / 0"), {})
     assert "sending it again" not in caplog.text

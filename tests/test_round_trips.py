@@ -14,9 +14,9 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 
+from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from mentorhub.services.auth import issue_tokens
 from tests.sql_events import statement_texts
 
 PLATFORM = "/api/v1/stats/platform"

@@ -20,9 +20,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db
 from mentorhub.models import User
-from mentorhub.services.auth import issue_tokens
 
 MAX_EXAMPLES = 10
 CONFIG = schemathesis.Config.from_dict(

@@ -14,10 +14,10 @@ import pytest
 from flask import current_app
 from sqlalchemy import insert, select
 
-from mentorhub.cache.service import cache_service
+from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, User, utcnow
-from mentorhub.services.auth import issue_tokens
+from mentorhub.services.cache import cache_service
 from tests.sql_events import recorded_statements
 
 PLATFORM = "/api/v1/stats/platform"

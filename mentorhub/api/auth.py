@@ -8,13 +8,11 @@ one per client address whatever the email.
 from __future__ import annotations
 
 from flask import Response, current_app, request
-from flask_jwt_extended import jwt_required
-from flask_smorest import Blueprint
 
-from mentorhub.calendars.profile import set_timezone
+from mentorhub.api.blueprint import ApiBlueprint
+from mentorhub.auth import current_caller
 from mentorhub.errors import client_address
 from mentorhub.extensions import limiter
-from mentorhub.openapi import ErrorSchema
 from mentorhub.schemas.auth import (
     LoginSchema,
     MessageSchema,
@@ -23,20 +21,18 @@ from mentorhub.schemas.auth import (
     UserSchema,
 )
 from mentorhub.schemas.timezones import UpdateMeSchema
-from mentorhub.services import auth as auth_service
-from mentorhub.services.identity import current_account
+from mentorhub.services import accounts
 
-blp = Blueprint("auth", __name__, url_prefix="/auth", description="Accounts and tokens")
-BEARER = [{"bearerAuth": []}]
+blp = ApiBlueprint("auth", __name__, url_prefix="/auth", description="Accounts and tokens")
 
 
 @blp.post("/register")
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="Email already registered")
+@blp.error_responses({409: "Email already registered"})
 def register(data: dict):
     """Create an account."""
-    return auth_service.register_user(**data)
+    return accounts.register_user(**data)
 
 
 def _email_tried() -> str:
@@ -74,62 +70,50 @@ def failed_login(response: Response) -> bool:
 )
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password")
-@blp.alt_response(429, schema=ErrorSchema, description="Too many attempts; see Retry-After")
+@blp.error_responses({401: "Wrong email or password", 429: "Too many attempts; see Retry-After"})
 def login(data: dict):
     """Exchange credentials for an access and a refresh token."""
-    user = auth_service.authenticate(data["email"], data["password"])
-    return auth_service.issue_tokens(user)
+    return accounts.sign_in(data["email"], data["password"])
 
 
 @blp.post("/refresh")
-@jwt_required(refresh=True)
+@blp.authenticated(refresh=True)
 @blp.response(200, TokenSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid refresh token")
-@blp.doc(security=BEARER)
 def refresh():
     """Exchange a refresh token for a new access token."""
-    return auth_service.refresh_access_token()
+    return accounts.refresh_access_token()
 
 
 @blp.post("/logout")
-@jwt_required(verify_type=False)
+@blp.authenticated(any_token=True)
 @blp.response(200, MessageSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
 def logout():
     """End this sign-in: its refresh token and every access token minted from it."""
-    auth_service.revoke_current_family()
+    accounts.revoke_current_family()
     return {"message": "Signed out."}
 
 
 @blp.post("/logout-all")
-@jwt_required(verify_type=False)
+@blp.authenticated(any_token=True)
 @blp.response(200, MessageSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
 def logout_all():
     """Sign out everywhere: revoke every token of the caller's account."""
-    auth_service.revoke_all_tokens()
+    accounts.revoke_all_tokens()
     return {"message": "Signed out everywhere."}
 
 
 @blp.get("/me")
-@jwt_required()
+@blp.authenticated
 @blp.response(200, UserSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
 def me():
     """The authenticated user."""
-    return current_account()
+    return current_caller().row()
 
 
 @blp.patch("/me")
-@jwt_required()
+@blp.authenticated
 @blp.arguments(UpdateMeSchema)
 @blp.response(200, UserSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
 def update_me(data: dict):
     """Change the authenticated user's settings: their time zone."""
-    return set_timezone(current_account(), data["timezone"])
+    return accounts.set_timezone(current_caller().row(), data["timezone"])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from mentorhub.api.blueprint import ApiBlueprint
 from mentorhub.health import readiness_report
 
-blp = Blueprint("health", __name__, description="Liveness and readiness probes")
+blp = ApiBlueprint("health", __name__, description="Liveness and readiness probes")
 
 
 class HealthSchema(Schema):

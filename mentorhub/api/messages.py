@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
-
-from mentorhub.api.auth import BEARER
-from mentorhub.openapi import ErrorSchema
+from mentorhub.api.blueprint import ApiBlueprint
+from mentorhub.auth import current_caller
 from mentorhub.schemas.messages import (
     ConversationArgsSchema,
     ConversationPageSchema,
@@ -15,29 +12,25 @@ from mentorhub.schemas.messages import (
 )
 from mentorhub.services import messages as message_service
 
-blp = Blueprint("messages", __name__, url_prefix="/messages", description="Direct messages")
+blp = ApiBlueprint("messages", __name__, url_prefix="/messages", description="Direct messages")
 
 
 @blp.post("")
-@jwt_required()
+@blp.authenticated
 @blp.arguments(SendMessageSchema)
 @blp.response(201, DirectMessageSchema)
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid body, or no such recipient")
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
+@blp.error_responses({422: "Invalid body, or no such recipient"})
 def send(data: dict):
     """Send a message to another user."""
-    return message_service.send_message(current_user, **data)
+    return message_service.send_message(current_caller(), **data)
 
 
 @blp.get("")
-@jwt_required()
+@blp.authenticated
 @blp.arguments(ConversationArgsSchema, location="query")
 @blp.response(200, ConversationPageSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@blp.doc(security=BEARER)
 def conversation(args: dict):
     """One page of the caller's conversation with another user, newest first."""
     return message_service.conversation_page(
-        current_user, args["with_user"], args["before"], args["per_page"]
+        current_caller(), args["with_user"], args["before"], args["per_page"]
     )

@@ -10,14 +10,13 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 
-from mentorhub.openapi import ErrorSchema
+from mentorhub.api.blueprint import ApiBlueprint
+from mentorhub.auth import SIGNATURE_HEADER, verify_signature
 from mentorhub.schemas.payments import PaymentEventSchema, PaymentSchema
 from mentorhub.services import payments as payment_service
-from mentorhub.services.webhook_signature import SIGNATURE_HEADER, verify_signature
 
-blp = Blueprint("payments", __name__, url_prefix="/payments", description="Payment provider")
+blp = ApiBlueprint("payments", __name__, url_prefix="/payments", description="Payment provider")
 
 SIGNATURE_DOC = {
     "in": "header",
@@ -56,8 +55,9 @@ def signed_by_provider(view):
 @blp.arguments(PaymentEventSchema)
 @blp.response(201, PaymentSchema, description="Payment recorded")
 @blp.alt_response(200, schema=PaymentSchema, description="Event already recorded; nothing new")
-@blp.alt_response(400, schema=ErrorSchema, description="Missing, invalid or stale signature")
-@blp.alt_response(503, schema=ErrorSchema, description="PAYMENT_WEBHOOK_SECRET is not set")
+@blp.error_responses(
+    {400: "Missing, invalid or stale signature", 503: "PAYMENT_WEBHOOK_SECRET is not set"}
+)
 @blp.doc(parameters=[SIGNATURE_DOC])
 def webhook(data: dict):
     """Record a payment event from the provider, once per event_id."""

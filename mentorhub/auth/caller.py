@@ -1,4 +1,7 @@
-"""The signed-in caller as the access token describes them: id and role without a query."""
+"""The signed-in caller as the access token describes them: id and role without a query.
+
+`current_caller()` is the one way a view or service gets who is calling.
+"""
 
 from __future__ import annotations
 
@@ -74,11 +77,6 @@ def signed_in_user(claims: dict) -> SignedInUser | None:
     return SignedInUser(user_id, role if role in (MENTOR, STUDENT) else None)
 
 
-def current_identity() -> SignedInUser:
-    """The caller of a `jwt_required` view: id and role from the token, row on demand."""
+def current_caller() -> SignedInUser:
+    """The caller of an `authenticated` view: id and role from the token, the rest on demand."""
     return get_current_user()
-
-
-def current_account() -> User:
-    """The caller's user row (for views that show or change the account itself)."""
-    return current_identity().row()

@@ -3,7 +3,7 @@
 Every revocation is committed to the database first, then written through to Redis. A request
 reads three keys: whether the store is in sync, whether its sign-in (token family) was signed
 out, and the user's sign-out-everywhere generation. They usually ride along on the rate
-limiter's round trip (`mentorhub.request_reads`); otherwise one MGET asks for them. While Redis
+limiter's round trip (`mentorhub.redis_prefetch`); otherwise one MGET asks for them. While Redis
 is unreachable the same question goes to the database, so revocations hold through an outage.
 A Redis that lost its data (restart, flush) has no sync marker; so does one this process could
 not reach for a while, since writes may have missed it. Then one process copies the live
@@ -22,12 +22,8 @@ from redis.retry import Retry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mentorhub import request_reads
-from mentorhub.extensions import db
-from mentorhub.models.token import RevokedToken, TokenGeneration
-from mentorhub.models.types import utcnow
-from mentorhub.outage_gate import OutageGate
-from mentorhub.services.revocation_sync import (
+from mentorhub import redis_prefetch
+from mentorhub.auth.revocation_sync import (
     FAMILY,
     GENERATION,
     RESYNC_LOCK,
@@ -35,6 +31,10 @@ from mentorhub.services.revocation_sync import (
     copy_to_redis,
     seconds_until,
 )
+from mentorhub.extensions import db
+from mentorhub.models.token import RevokedToken, TokenGeneration
+from mentorhub.models.types import utcnow
+from mentorhub.outage_gate import OutageGate
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class RevocationStore:
             return None
         keys = self.lookup_keys(family, user_id)
         # Read ahead by the rate limiter's round trip when this process sees Redis up.
-        ahead = None if self.gate.down else request_reads.fetched(keys)
+        ahead = None if self.gate.down else redis_prefetch.fetched(keys)
         try:
             synced, revoked, generation = ahead or self.client.mget(keys)
             if self.gate.down:

@@ -1,9 +1,7 @@
-"""Calendars and time zones: users' zones, times written in them, invites and private feeds."""
+"""Calendars and time zones: times written in a zone, iCalendar events, invites by email."""
 
-from mentorhub.calendars.feed import Feed, build_feed, feed_urls, owner_of, rotate_token
 from mentorhub.calendars.ical import Party, SessionEvent, build_calendar, session_uid
-from mentorhub.calendars.invites import invite_for
-from mentorhub.calendars.profile import set_timezone
+from mentorhub.calendars.invites import event_description, event_summary, invite_for
 from mentorhub.calendars.zones import (
     DEFAULT_ZONE,
     InvalidTimeZone,
@@ -15,20 +13,16 @@ from mentorhub.calendars.zones import (
 
 __all__ = [
     "DEFAULT_ZONE",
-    "Feed",
     "InvalidTimeZone",
     "Party",
     "SessionEvent",
     "build_calendar",
-    "build_feed",
     "canonical_zone",
-    "feed_urls",
+    "event_description",
+    "event_summary",
     "format_end",
     "format_time",
     "invite_for",
-    "owner_of",
-    "rotate_token",
     "session_uid",
-    "set_timezone",
     "zone_info",
 ]

@@ -20,8 +20,8 @@ from mentorhub.cli.bulk import BulkWriter
 from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User, utcnow
 from mentorhub.models.session import SessionStatus
+from mentorhub.services.stats import refresh_platform_stats
 from mentorhub.stats.counters import rebuild_counters
-from mentorhub.stats.service import refresh_platform_stats
 
 DEMO_PASSWORD = "mentorhub-demo"
 DEMO_DOMAIN = "demo.mentorhub.test"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from mentorhub.services.stats import refresh_platform_stats
 from mentorhub.stats.counters import counters_stale, read_totals, rebuild_counters
-from mentorhub.stats.service import refresh_platform_stats
 
 
 @click.group("stats")

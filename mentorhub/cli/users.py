@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from mentorhub.errors import Conflict
 from mentorhub.schemas.auth import RegisterSchema
-from mentorhub.services.auth import register_user
+from mentorhub.services.accounts import register_user
 
 
 @click.command("create-user")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from mentorhub.extensions import db
+from mentorhub.services.stats import refresh_platform_stats
 from mentorhub.stats.counters import rebuild_counters
-from mentorhub.stats.service import refresh_platform_stats
 
 logger = logging.getLogger(__name__)
 

@@ -1,16 +1,17 @@
 """Email: messages built with the standard library, rendered from Jinja, sent over smtplib.
 
-Callers use the names below; the modules behind them may change.
+Callers use the names below; the modules behind them may change. What the rest of the app calls
+to send mail is `mentorhub.services.email` (now) or the notification outbox (by the workers).
 """
 
 from mentorhub.mail.message import RenderedEmail, sender_domain
 from mentorhub.mail.rendering import render_email, render_generic
-from mentorhub.mail.service import (
+from mentorhub.mail.sender import (
     EmailDeliveryError,
     EmailRejected,
     SMTPUnavailable,
-    email_service,
     init_mail,
+    send_rendered,
 )
 from mentorhub.mail.smtp import PersistentSMTP, close_quietly, open_smtp, worker_smtp
 
@@ -21,11 +22,11 @@ __all__ = [
     "RenderedEmail",
     "SMTPUnavailable",
     "close_quietly",
-    "email_service",
     "init_mail",
     "open_smtp",
     "render_email",
     "render_generic",
+    "send_rendered",
     "sender_domain",
     "worker_smtp",
 ]

@@ -1,19 +1,18 @@
-"""Email service: messages from the Jinja templates, sent over smtplib with a timeout.
+"""Sending one rendered email over smtplib, with a timeout, and what its failures mean.
 
-`email_service.send_*` return True or False. The notification pipeline uses `deliver`, which
-raises `EmailRejected` (permanent: do not retry) or `EmailDeliveryError` (transient: retry).
+`send_rendered` raises `EmailRejected` (permanent: do not retry) or `EmailDeliveryError`
+(transient: retry later); the notification pipeline and `mentorhub.services.email` decide what
+to do about each.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime
 
 from flask import Flask, current_app
 
 from mentorhub.mail.message import AddressError, RenderedEmail, app_sender
-from mentorhub.mail.rendering import render_email, render_generic
 from mentorhub.mail.smtp import PersistentSMTP, close_quietly, init_smtp, open_smtp
 
 logger = logging.getLogger(__name__)
@@ -42,84 +41,47 @@ def smtp_configured() -> bool:
     return bool(config.get("SMTP_HOST")) and config.get("EMAIL_BACKEND") != "log"
 
 
-class EmailService:
-    """The email service of the product's first version, and the pipeline's `deliver`."""
+def send_rendered(email: RenderedEmail, smtp: PersistentSMTP | None = None) -> bool:
+    """Send one rendered email; True if sent, False if only logged (SMTP not configured).
 
-    def send_email(self, to_email: str, subject: str, body: str, html: bool = False) -> bool:
-        """Send a free-form email; `html=True` means `body` is HTML."""
-        return self._send(lambda: render_generic(to_email, subject, body, html))
-
-    def send_welcome_email(self, email: str, name: str) -> bool:
-        """Welcome a new user."""
-        return self._send(lambda: render_email(email, "welcome", {"name": name}, locked=True))
-
-    def send_session_confirmation(
-        self, email: str, topic: str, time: datetime | str, time_zone: str | None = None
-    ) -> bool:
-        """Confirm a booked session, its time written in `time_zone` (UTC when not given)."""
-        data = {"topic": topic, "scheduled_time": _iso(time), "time_zone": time_zone}
-        return self._send(lambda: render_email(email, "session_confirmed", data))
-
-    def send_session_reminder(self, email: str, topic: str, link: str, time_until: str) -> bool:
-        """Remind a participant of an upcoming session."""
-        data = {"topic": topic, "meeting_link": link, "time_until": time_until}
-        data["scheduled_time"] = None
-        return self._send(lambda: render_email(email, "session_reminder", data))
-
-    def deliver(self, email: RenderedEmail, smtp: PersistentSMTP | None = None) -> bool:
-        """Send one rendered email; True if sent, False if only logged (SMTP not configured).
-
-        Raises EmailRejected or EmailDeliveryError. With `smtp`, the kept connection is used.
-        """
-        check_headers(email)
-        sender, reply_to = app_sender()
-        try:
-            message = email.to_message(sender, reply_to)
-        except AddressError as error:
-            logger.warning("email refused: %s", error)
-            raise EmailRejected(str(error)) from None
-        if not smtp_configured():
-            logger.info(
-                "email not sent (SMTP not configured): to=%s subject=%s", email.to, email.subject
-            )
-            return False
-        envelope = sender.addr_spec, [message["To"].addresses[0].addr_spec]
-        try:
-            connection = smtp.get() if smtp is not None else open_smtp(current_app.config)
-        except (smtplib.SMTPException, OSError) as error:
-            raise SMTPUnavailable(f"cannot connect: {type(error).__name__}: {error}") from error
-        try:
-            connection.sendmail(*envelope, message.as_bytes())
-        except smtplib.SMTPRecipientsRefused as error:
-            # smtplib reset the transaction: the connection stays usable.
-            codes = [code for code, _ in error.recipients.values()]
-            raise _by_code(min(codes, default=550), f"recipient refused: {codes}") from error
-        except smtplib.SMTPDataError as error:
-            raise _by_code(error.smtp_code, f"message refused: {error.smtp_code}") from error
-        except BaseException as error:
-            # Mid-transaction failure: the connection's state is unknown, never reuse it.
-            if smtp is not None:
-                smtp.discard()
-            if isinstance(error, (smtplib.SMTPException, OSError)):
-                raise EmailDeliveryError(f"{type(error).__name__}: {error}") from error
-            raise
-        finally:
-            if smtp is None:
-                close_quietly(connection)
-        return True
-
-    def _send(self, render) -> bool:
-        try:
-            email = render()
-            self.deliver(email)
-            return True
-        except EmailRejected as error:
-            logger.warning("email refused: %s", error)
-        except EmailDeliveryError as error:
-            logger.error("email delivery failed: %s", error)
-        except Exception:  # noqa: BLE001 - the contract is "never raises"; the traceback is logged
-            logger.exception("email could not be prepared")
+    Raises EmailRejected or EmailDeliveryError. With `smtp`, the kept connection is used.
+    """
+    check_headers(email)
+    sender, reply_to = app_sender()
+    try:
+        message = email.to_message(sender, reply_to)
+    except AddressError as error:
+        logger.warning("email refused: %s", error)
+        raise EmailRejected(str(error)) from None
+    if not smtp_configured():
+        logger.info(
+            "email not sent (SMTP not configured): to=%s subject=%s", email.to, email.subject
+        )
         return False
+    envelope = sender.addr_spec, [message["To"].addresses[0].addr_spec]
+    try:
+        connection = smtp.get() if smtp is not None else open_smtp(current_app.config)
+    except (smtplib.SMTPException, OSError) as error:
+        raise SMTPUnavailable(f"cannot connect: {type(error).__name__}: {error}") from error
+    try:
+        connection.sendmail(*envelope, message.as_bytes())
+    except smtplib.SMTPRecipientsRefused as error:
+        # smtplib reset the transaction: the connection stays usable.
+        codes = [code for code, _ in error.recipients.values()]
+        raise _by_code(min(codes, default=550), f"recipient refused: {codes}") from error
+    except smtplib.SMTPDataError as error:
+        raise _by_code(error.smtp_code, f"message refused: {error.smtp_code}") from error
+    except BaseException as error:
+        # Mid-transaction failure: the connection's state is unknown, never reuse it.
+        if smtp is not None:
+            smtp.discard()
+        if isinstance(error, (smtplib.SMTPException, OSError)):
+            raise EmailDeliveryError(f"{type(error).__name__}: {error}") from error
+        raise
+    finally:
+        if smtp is None:
+            close_quietly(connection)
+    return True
 
 
 def check_headers(email: RenderedEmail) -> None:
@@ -134,10 +96,3 @@ def check_headers(email: RenderedEmail) -> None:
 
 def _by_code(code: int, text: str) -> Exception:
     return EmailRejected(text) if code >= 500 else EmailDeliveryError(text)
-
-
-def _iso(value: datetime | str) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-email_service = EmailService()

@@ -14,8 +14,6 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
-
 from mentorhub.errors import GENERIC_500_MESSAGE, RETRY_AFTER_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -65,8 +63,3 @@ def _internal_error(start_response: Callable) -> list[bytes]:
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
     start_response("500 INTERNAL SERVER ERROR", headers)
     return [payload]
-
-
-def init_envelope_middleware(app: Flask) -> None:
-    """Wrap `app.wsgi_app` (after ProxyFix, so it sees every request as served)."""
-    app.wsgi_app = EnvelopeMiddleware(app.wsgi_app)

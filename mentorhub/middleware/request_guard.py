@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from flask import Flask, request
+from flask import request
 
 from mentorhub.errors import BadRequest, Unprocessable
 
@@ -94,8 +94,3 @@ def guard_request() -> None:
     check_query_and_path()
     if request.is_json:
         check_json_body(request.get_data(cache=True))
-
-
-def init_request_guard(app: Flask) -> None:
-    """Check every request of `app` before its view runs."""
-    app.before_request(guard_request)

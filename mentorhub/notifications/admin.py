@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
 from mentorhub.models.notification import NotificationStatus as S
-from mentorhub.notifications.queue import enqueue_after_commit
+from mentorhub.notifications.job_queue import enqueue_after_commit
 
 
 def counts_by_status_and_type() -> dict[tuple[str, str], int]:

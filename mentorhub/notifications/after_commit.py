@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mentorhub.extensions import db
 from mentorhub.models import utcnow
 from mentorhub.notifications.delivery import deliver_in_new_context
-from mentorhub.notifications.queue import SESSION_KEY, enqueue, queue_enabled, wake_drain
+from mentorhub.notifications.job_queue import SESSION_KEY, enqueue, queue_enabled, wake_drain
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Notification, NotificationPreference, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.models.session import SessionStatus
-from mentorhub.notifications.delivery_prep import PreparedRow
+from mentorhub.notifications.compose import PreparedRow
 from mentorhub.notifications.types import is_locked, parse_time
 
 _n = Notification.__table__

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from mentorhub.extensions import db
-from mentorhub.mail.service import (
+from mentorhub.mail import (
     EmailDeliveryError,
     EmailRejected,
     SMTPUnavailable,
-    email_service,
+    send_rendered,
+    worker_smtp,
 )
-from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import utcnow
 from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.notifications.claim import (
@@ -33,10 +33,10 @@ from mentorhub.notifications.claim import (
     reminder_verdict,
     session_states,
 )
-from mentorhub.notifications.delivery_prep import build_email
+from mentorhub.notifications.compose import build_email
+from mentorhub.notifications.job_queue import drain_started, enqueue, queue_enabled, wake_drain
 from mentorhub.notifications.lease import HeldRows, leases_kept
 from mentorhub.notifications.outcomes import OutcomeWriter
-from mentorhub.notifications.queue import drain_started, enqueue, queue_enabled, wake_drain
 from mentorhub.observability import record_delivery
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _deliver_one(row: ClaimedRow, smtp, batch: Batch) -> str:
         # instead of waiting out a connect timeout per mail.
         return _retry_later(row, batch.smtp_down, batch)
     try:
-        delivered = email_service.deliver(build_email(row), smtp)
+        delivered = send_rendered(build_email(row), smtp)
     except EmailRejected as error:
         record_delivery("failed", row.type, "email", notification_id=row.id)
         return batch.record(row.id, S.FAILED, str(error), attempts=row.attempts + 1)

@@ -17,7 +17,7 @@ from mentorhub.extensions import db
 from mentorhub.mail.wording import cut_words
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus
-from mentorhub.notifications.service import notification_service
+from mentorhub.notifications import outbox
 from mentorhub.notifications.session_notices import (
     BOTH,
     cancel_reminders,
@@ -38,7 +38,7 @@ PREVIEW_CHARS = 140
 def user_registered(user: User) -> None:
     """A user has just registered: `welcome`."""
     data = {"name": user.name, "role": _role(user)}
-    notification_service.notify_user(user, "welcome", data, BOTH)
+    outbox.add_for_user(user, "welcome", data, BOTH)
 
 
 def session_booked(session: MentorSession) -> None:
@@ -64,11 +64,11 @@ def session_cancelled(session: MentorSession, cancelled_by: User, reason: str | 
     other = session.student if cancelled_by.id == session.mentor_id else session.mentor
     data = {**session_data(session), "cancelled_by_name": cancelled_by.name, "reason": reason}
     theirs = {**data, "time_zone": other.timezone, "role": role_in(session, other)}
-    notification_service.notify_user(other, "session_cancelled", theirs, BOTH)
+    outbox.add_for_user(other, "session_cancelled", theirs, BOTH)
     # The canceller's own calendar holds the event too: only an email can remove it there.
     mine = {**data, "cancelled_by_you": True, "time_zone": cancelled_by.timezone}
     mine.update(role=role_in(session, cancelled_by), with_name=other.name)
-    notification_service.notify_user(cancelled_by, "session_cancelled", mine, ["email"])
+    outbox.add_for_user(cancelled_by, "session_cancelled", mine, ["email"])
 
 
 def message_sent(message) -> None:
@@ -85,9 +85,7 @@ def message_sent(message) -> None:
         "preview": preview,
         "role": _role(message.recipient),
     }
-    notification_service.notify_user(
-        message.recipient, "new_message", data, channels, subject_key=key
-    )
+    outbox.add_for_user(message.recipient, "new_message", data, channels, subject_key=key)
 
 
 def payment_received(payment) -> None:
@@ -107,7 +105,7 @@ def payment_received(payment) -> None:
     payer = db.session.scalar(select(User).where(User.email == payment.payer_email.lower()))
     data["payer_name"] = payer.name if payer is not None else None
     key = f"payment:{payment.id}"
-    notification_service.notify_user(
+    outbox.add_for_user(
         session.mentor,
         "payment_received",
         {**data, "role": "mentor", "time_zone": session.mentor.timezone},
@@ -117,13 +115,11 @@ def payment_received(payment) -> None:
     receipt = {**data, "role": "payer"}
     if payer is not None:
         receipt["time_zone"] = payer.timezone
-        notification_service.notify_user(payer, "payment_received", receipt, BOTH, subject_key=key)
+        outbox.add_for_user(payer, "payment_received", receipt, BOTH, subject_key=key)
         return
     try:
         # The payer need not have an account: the receipt goes to the address they paid with.
-        notification_service.notify_address(
-            payment.payer_email, "payment_received", receipt, subject_key=key
-        )
+        outbox.add_for_address(payment.payer_email, "payment_received", receipt, subject_key=key)
     except ValueError:
         # The provider's data must not undo the recorded payment; the mentor is still told.
         logger.warning("no receipt for payment %s: invalid payer email", payment.id)

@@ -1,8 +1,8 @@
-"""The notification service: store notification rows now, deliver them after commit.
+"""The outbox: notification rows written in the caller's transaction, delivered after commit.
 
-`send_notification` adds rows to the caller's database session and returns them. They commit
-with the caller's transaction (the event that caused them) and are delivered after that commit:
-by an RQ worker when REDIS_URL is set, in-process otherwise. Nothing is stored for bad input.
+`add_for_user` and `add_for_address` add rows to the caller's database session and return them.
+They commit with the caller's transaction (the event that caused them) and are handed to
+delivery after that commit (`after_commit`). Nothing is stored for bad input.
 """
 
 from __future__ import annotations
@@ -13,65 +13,44 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 
 from mentorhub.extensions import db
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
+from mentorhub.notifications.job_queue import enqueue_after_commit
 from mentorhub.notifications.preferences import disabled_channels
-from mentorhub.notifications.queue import enqueue_after_commit
 from mentorhub.notifications.types import check_channels, get_type
 from mentorhub.observability import record_notification_created
 
 
-class NotificationService:
-    """Create notifications; delivery happens after the surrounding transaction commits."""
+def add_for_user(
+    user: User,
+    notification_type: str,
+    data: dict,
+    channels: Sequence[str] = ("email",),
+    *,
+    send_after: datetime | None = None,
+    subject_key: str | None = None,
+) -> list[Notification]:
+    """Store a notification per channel for `user`, optionally due at `send_after`.
 
-    def send_notification(
-        self,
-        user_email: str,
-        notification_type: str,
-        data: dict,
-        channels: Sequence[str] = ("email",),
-    ) -> list[Notification]:
-        """Store a notification per channel for the user with this email and return the rows.
+    ValueError, with nothing stored, for an unknown type or channel, or data missing what the
+    type's templates need.
+    """
+    prepared = _validate(notification_type, data, channels)
+    return _store(user, None, notification_type, prepared, channels, send_after, subject_key)
 
-        The rows join the current transaction: commit it (as every request that raises an event
-        does) and they are delivered. ValueError, with nothing stored, for an unknown type,
-        channel or user, or data missing what the type's templates need.
-        """
-        prepared = _validate(notification_type, data, channels)
-        if not isinstance(user_email, str):
-            raise ValueError("user_email must be a string")
-        user = db.session.scalar(select(User).where(User.email == user_email.strip().lower()))
-        if user is None:
-            raise ValueError(f"no user with email {user_email!r}")
-        return _store(user, None, notification_type, prepared, channels)
 
-    def notify_user(
-        self,
-        user: User,
-        notification_type: str,
-        data: dict,
-        channels: Sequence[str] = ("email",),
-        *,
-        send_after: datetime | None = None,
-        subject_key: str | None = None,
-    ) -> list[Notification]:
-        """Like send_notification for a loaded user, optionally scheduled for `send_after`."""
-        prepared = _validate(notification_type, data, channels)
-        return _store(user, None, notification_type, prepared, channels, send_after, subject_key)
-
-    def notify_address(
-        self, email: str, notification_type: str, data: dict, *, subject_key: str | None = None
-    ) -> list[Notification]:
-        """Email someone without an account (a payer's receipt); ValueError for a bad address."""
-        prepared = _validate(notification_type, data, ["email"])
-        try:
-            address = validate_email(email, check_deliverability=False).normalized.lower()
-        except (EmailNotValidError, TypeError, AttributeError):
-            raise ValueError(f"not a valid email address: {email!r}") from None
-        return _store(None, address, notification_type, prepared, ["email"], None, subject_key)
+def add_for_address(
+    email: str, notification_type: str, data: dict, *, subject_key: str | None = None
+) -> list[Notification]:
+    """Email someone without an account (a payer's receipt); ValueError for a bad address."""
+    prepared = _validate(notification_type, data, ["email"])
+    try:
+        address = validate_email(email, check_deliverability=False).normalized.lower()
+    except (EmailNotValidError, TypeError, AttributeError):
+        raise ValueError(f"not a valid email address: {email!r}") from None
+    return _store(None, address, notification_type, prepared, ["email"], None, subject_key)
 
 
 def _validate(type_name: str, data: dict, channels: Iterable[str]) -> dict:
@@ -133,6 +112,3 @@ def _store(
             enqueue_after_commit(session, row, send_after)
     session.flush()
     return rows
-
-
-notification_service = NotificationService()

@@ -1,4 +1,5 @@
-"""Per-user notification preferences and the signed one-click unsubscribe links."""
+"""What delivery needs of users' preferences: the channels they turned off, and the signed
+one-click unsubscribe links (`mentorhub.services.notification_preferences` changes them)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from mentorhub.errors import BadRequest, Unprocessable
+from mentorhub.errors import BadRequest
 from mentorhub.extensions import db
-from mentorhub.models import NotificationPreference, User
-from mentorhub.notifications.types import CHANNELS, TYPES, is_locked
+from mentorhub.models import NotificationPreference
+from mentorhub.notifications.types import TYPES, is_locked
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "mentorhub.notifications.unsubscribe"
@@ -29,40 +30,6 @@ def disabled_channels(user_id: int, type_name: str) -> set[str]:
         )
     )
     return {channel for (channel,) in rows if not is_locked(type_name, channel)}
-
-
-def list_preferences(user: User) -> list[dict]:
-    """Every type and channel with its setting for this user, and whether it can change."""
-    stored = {
-        (p.type, p.channel): p.enabled
-        for p in db.session.scalars(
-            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
-        )
-    }
-    return [
-        {
-            "type": type_name,
-            "channel": channel,
-            "enabled": is_locked(type_name, channel) or stored.get((type_name, channel), True),
-            "locked": is_locked(type_name, channel),
-        }
-        for type_name in TYPES
-        for channel in CHANNELS
-    ]
-
-
-def update_preferences(user: User, changes: list[dict]) -> list[dict]:
-    """Apply `[{type, channel, enabled}]`; 422 when turning off a locked one."""
-    errors = [
-        f"{c['type']} on {c['channel']} cannot be turned off"
-        for c in changes
-        if not c["enabled"] and is_locked(c["type"], c["channel"])
-    ]
-    if errors:
-        raise Unprocessable(errors={"preferences": errors})
-    set_preferences(user.id, {(c["type"], c["channel"]): c["enabled"] for c in changes})
-    db.session.commit()
-    return list_preferences(user)
 
 
 def set_preferences(user_id: int, settings: dict[tuple[str, str], bool]) -> None:
@@ -111,15 +78,3 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     if scope != ALL_OPTIONAL and scope not in TYPES:
         raise BadRequest("Invalid unsubscribe link.")
     return user_id, scope
-
-
-def unsubscribe(token: str) -> dict:
-    """Turn off the email types a token names; idempotent."""
-    user_id, scope = read_unsubscribe_token(token)
-    if db.session.get(User, user_id) is None:
-        raise BadRequest("Invalid unsubscribe link.")
-    types = [t for t in TYPES if not is_locked(t, "email")] if scope == ALL_OPTIONAL else [scope]
-    set_preferences(user_id, {(t, "email"): False for t in types})
-    db.session.commit()
-    logger.info("user %s unsubscribed from %s emails", user_id, scope)
-    return {"unsubscribed": types, "channel": "email"}

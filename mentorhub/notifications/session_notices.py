@@ -14,7 +14,7 @@ from sqlalchemy import update
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus
-from mentorhub.notifications.service import notification_service
+from mentorhub.notifications import outbox
 
 BOTH = ("email", "in_app")
 
@@ -41,7 +41,7 @@ def confirm(session: MentorSession, rescheduled: bool, **moved: str) -> None:
     for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
         data = {**base, "with_name": other.name, "time_zone": user.timezone}
         data["role"] = role_in(session, user)
-        notification_service.notify_user(user, "session_confirmed", data, BOTH)
+        outbox.add_for_user(user, "session_confirmed", data, BOTH)
 
 
 def schedule_reminders(session: MentorSession) -> None:
@@ -53,7 +53,7 @@ def schedule_reminders(session: MentorSession) -> None:
         if at <= now:
             continue  # booked (or moved) inside this offset: that reminder is skipped
         for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
-            notification_service.notify_user(
+            outbox.add_for_user(
                 user,
                 "session_reminder",
                 {

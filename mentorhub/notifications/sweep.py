@@ -17,9 +17,9 @@ from sqlalchemy import func, select, update
 from mentorhub.extensions import db
 from mentorhub.models import Notification, utcnow
 from mentorhub.models.notification import NotificationStatus as S
-from mentorhub.notifications.dispatch import dispatch
+from mentorhub.notifications.after_commit import dispatch
+from mentorhub.notifications.job_queue import notification_queue, queue_enabled, wake_drain
 from mentorhub.notifications.lease import reopen_lapsed
-from mentorhub.notifications.queue import notification_queue, queue_enabled, wake_drain
 
 SWEEP_LOCK_KEY = "mentorhub:notifications:sweep-lock"
 WORKER_SEEN_KEY = "mentorhub:notifications:worker-seen"

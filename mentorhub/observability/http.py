@@ -1,14 +1,18 @@
-"""Per-request hooks: the request id header, HTTP metrics and the rate limiter's decisions."""
+"""Per-request hooks: the request id header, HTTP metrics and the rate limiter's decisions.
+
+`mentorhub.middleware` installs them: `start_request` ahead of every other hook, so a refused
+request is timed and has its id before any log line about it.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 
 from mentorhub.extensions import limiter
-from mentorhub.observability.metrics import MetricSet
+from mentorhub.observability.metrics import MetricSet, app_metrics
 from mentorhub.observability.request_id import HEADER, current_request_id
 from mentorhub.ratelimit.setup import rate_limit_degraded
 
@@ -19,7 +23,8 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 UNMATCHED = "<unmatched>"
 
 
-def _start_request() -> None:
+def start_request() -> None:
+    """Before every other hook: start the request's timer and give it its id."""
     request.environ[_STARTED] = time.perf_counter()
     current_request_id()
 
@@ -32,8 +37,10 @@ def _limiter_state(metrics: MetricSet) -> None:
         metrics.observe_rate_limit(limited, rate_limit_degraded(current_app))
 
 
-def _finish_request(metrics: MetricSet | None, response: Response) -> Response:
+def finish_request(response: Response) -> Response:
+    """After the view: the request id header, and the request's metrics when they are on."""
     response.headers[HEADER] = current_request_id()
+    metrics = app_metrics()
     if metrics is None:
         return response
     rule = request.url_rule
@@ -52,11 +59,3 @@ def _finish_request(metrics: MetricSet | None, response: Response) -> Response:
             elapsed * 1000,
         )
     return response
-
-
-def init_request_hooks(app: Flask, metrics: MetricSet | None) -> None:
-    """Time every request from before the first hook, and finish it with ids and metrics."""
-    # First in line, ahead of the rate limiter's own hook, so a refused request is timed and
-    # has its id before any log line about it.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
-    app.after_request(lambda response: _finish_request(metrics, response))

@@ -26,7 +26,12 @@ from mentorhub.ratelimit.policy import (
 from mentorhub.ratelimit.storage import BUCKETS_KEY, STORAGE_URI, Buckets, last_result
 from mentorhub.ratelimit.token_bucket import MemoryBuckets, RedisBuckets
 
-__all__ = ["init_rate_limiting", "rate_limit_degraded"]
+__all__ = [
+    "init_rate_limiting",
+    "rate_limit_degraded",
+    "rate_limiting_initialised",
+    "set_client_limit",
+]
 KEY_PREFIX = "mentorhub-rl:token-bucket/"
 
 
@@ -74,17 +79,11 @@ def rate_limit_degraded(app: Flask) -> bool:
 
 
 def init_rate_limiting(app: Flask, limiter: Limiter) -> None:
-    """Configure Flask-Limiter from our settings and bind `limiter` to the app."""
+    """Configure Flask-Limiter from the app's RATE_LIMIT_* settings and bind `limiter` to it."""
     config = app.config
     config.setdefault("RATELIMIT_ENABLED", config["RATE_LIMIT_ENABLED"])
     config["RATELIMIT_STORAGE_URI"] = STORAGE_URI
-    config.setdefault(CLIENT_LIMIT_KEY, client_limit_string(config))
-    excluded = config["RATE_LIMIT_EXCLUDE_PATHS"]
-    # Worked out once: the exemption check runs on every request.
-    app.extensions[EXCLUDED_KEY] = (
-        frozenset(excluded),
-        tuple(p.rstrip("/") + "/" for p in excluded),
-    )
+    set_client_limit(app)
     if config["RATELIMIT_ENABLED"]:
         app.extensions[BUCKETS_KEY] = build_buckets(config)
         # after_request hooks run in reverse order of registration: this one runs after
@@ -96,3 +95,23 @@ def init_rate_limiting(app: Flask, limiter: Limiter) -> None:
         app.extensions[BUCKETS_KEY] = MemoryBuckets()
     # Called even when disabled: it switches the limit decorators off too.
     limiter.init_app(app)
+
+
+def rate_limiting_initialised(app: Flask) -> bool:
+    """Whether `init_rate_limiting` has run for this app."""
+    return BUCKETS_KEY in app.extensions
+
+
+def set_client_limit(app: Flask) -> None:
+    """(Re)read the client bucket's limit and the excluded paths from the app's settings.
+
+    Both are read per request (`mentorhub.ratelimit.policy`), so a change applies at once.
+    """
+    config = app.config
+    config[CLIENT_LIMIT_KEY] = client_limit_string(config)
+    excluded = config["RATE_LIMIT_EXCLUDE_PATHS"]
+    # Worked out once: the exemption check runs on every request.
+    app.extensions[EXCLUDED_KEY] = (
+        frozenset(excluded),
+        tuple(p.rstrip("/") + "/" for p in excluded),
+    )

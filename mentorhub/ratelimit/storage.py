@@ -10,7 +10,7 @@ writes the headers and raises the 429.
 
 The storage holds nothing itself: each call goes to the buckets of the app handling the
 request, so two apps in one process never share a bucket or a connection. A take also reads the
-keys the request asked for in `mentorhub.request_reads`, in the same round trip.
+keys the request asked for in `mentorhub.redis_prefetch`, in the same round trip.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from flask import current_app, has_request_context, request
 from limits.storage import MovingWindowSupport, Storage
 from redis.exceptions import RedisError
 
-from mentorhub import request_reads
+from mentorhub import redis_prefetch
 from mentorhub.ratelimit.token_bucket import BucketResult
 
 SCHEME = "mentorhub-token-bucket"
@@ -106,11 +106,11 @@ class TokenBucketStorage(Storage, MovingWindowSupport):
         raise NotImplementedError(f"{SCHEME} storage supports the moving-window strategy only")
 
     def _take(self, key: str, capacity: int, window: int, cost: int) -> BucketResult:
-        reads = request_reads.wanted()
+        reads = redis_prefetch.wanted()
         result = app_buckets().take(key, capacity, window, cost, reads)
         if has_request_context():
             request.environ.setdefault(RESULTS_KEY, {})[key] = result
             # Memory buckets (no Redis, or an outage) read nothing: the check asks for itself.
             if reads and len(result.values) == len(reads):
-                request_reads.record(reads, result.values)
+                redis_prefetch.record(reads, result.values)
         return result

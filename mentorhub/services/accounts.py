@@ -1,10 +1,69 @@
-"""A user's own time zone setting."""
+"""Accounts: registration, signing in and out, and the user's own settings."""
 
 from __future__ import annotations
 
-from mentorhub.calendars.zones import canonical_zone
+import functools
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mentorhub.auth import (
+    issue_tokens,
+    refresh_access_token,
+    revoke_all_tokens,
+    revoke_current_family,
+)
+from mentorhub.calendars import canonical_zone
+from mentorhub.errors import Conflict, Unauthorized, client_address
 from mentorhub.extensions import db
 from mentorhub.models import User
+from mentorhub.notifications.events import user_registered
+
+__all__ = ["refresh_access_token", "revoke_all_tokens", "revoke_current_family"]
+logger = logging.getLogger(__name__)
+INVALID_CREDENTIALS = "Invalid email or password."
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash checked when the email is unknown, so a miss costs as much as a wrong password."""
+    return generate_password_hash("mentorhub-timing-equaliser", method=method)
+
+
+def register_user(
+    email: str, password: str, name: str, is_mentor: bool = False, timezone: str = "UTC"
+) -> User:
+    """Create a user; raise Conflict when the (lower-cased) email is taken."""
+    user = User(email=email.lower(), name=name, is_mentor=is_mentor, timezone=timezone)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+        user_registered(user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An account with this email already exists.") from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials, or raise the same 401 whatever was wrong."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+    elif user.check_password(password):
+        return user
+    logger.warning("failed login from %s", client_address())
+    raise Unauthorized(INVALID_CREDENTIALS)
+
+
+def sign_in(email: str, password: str) -> dict:
+    """Check the credentials and start a sign-in: an access and a refresh token."""
+    return issue_tokens(authenticate(email, password))
 
 
 def set_timezone(user: User, timezone: str) -> User:

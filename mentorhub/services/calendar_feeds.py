@@ -11,8 +11,13 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from mentorhub.calendars.ical import SessionEvent, build_calendar, session_uid
-from mentorhub.calendars.invites import event_description, event_summary
+from mentorhub.calendars import (
+    SessionEvent,
+    build_calendar,
+    event_description,
+    event_summary,
+    session_uid,
+)
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User, utcnow
@@ -52,6 +57,11 @@ def rotate_token(user: User) -> dict[str, str]:
     user.calendar_token = _new_token()
     db.session.commit()
     return _urls(user.calendar_token)
+
+
+def feed_for_token(token: str) -> Feed:
+    """The feed this token opens; 404 for an unknown or rotated token."""
+    return build_feed(owner_of(token))
 
 
 def owner_of(token: str) -> User:

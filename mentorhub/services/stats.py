@@ -10,10 +10,10 @@ import logging
 
 from flask import current_app
 
-from mentorhub.cache.service import cache_service
+from mentorhub.db_read_pool import read_one
 from mentorhub.extensions import db
 from mentorhub.models import User, utcnow
-from mentorhub.reads import read_one
+from mentorhub.services.cache import cache_service
 from mentorhub.stats.counters import read_totals
 from mentorhub.stats.queries import dashboard_query, user_query
 

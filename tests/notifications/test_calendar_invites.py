@@ -14,8 +14,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from mentorhub.calendars import session_uid
-from mentorhub.mail.service import email_service
 from mentorhub.models import Notification
+from mentorhub.services.email import email_service
 from tests.notifications.support import (
     wait_until,
 )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from mentorhub.jobs.notifications import deliver_notifications
 from mentorhub.models import Notification
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 
 SESSION_TIME = "2030-02-20T15:00:00+00:00"
 CASES = {
@@ -111,7 +111,7 @@ def test_running_the_same_job_twice_sends_once(app, db, make_user, smtp, burst):
     [row] = notification_service.send_notification("ada@example.com", "welcome", {"name": "Ada"})
     db.session.commit()
     # A duplicate delivery job for the same id, as RQ's at-least-once delivery can produce.
-    from mentorhub.notifications.queue import enqueue
+    from mentorhub.notifications.job_queue import enqueue
 
     assert enqueue({None: [row.id]})
     burst()  # runs both: the wake-up the commit enqueued and the duplicate work order

@@ -15,9 +15,9 @@ import pytest
 from config import ConfigError
 from mentorhub.mail.links import FRONTEND_ROUTES
 from mentorhub.mail.samples import sample_cases
-from mentorhub.mail.service import email_service
-from mentorhub.notifications.delivery_prep import PreparedRow, build_email
+from mentorhub.notifications.compose import PreparedRow, build_email
 from mentorhub.notifications.types import is_locked
+from mentorhub.services.email import email_service
 from tests.notifications.support import ROOT
 
 FRONTEND = "https://app.mentorhub.example"

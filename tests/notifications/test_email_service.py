@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from mentorhub.mail.service import email_service
+from mentorhub.services.email import email_service
 from tests.local_servers import free_port
 
 
@@ -58,7 +58,7 @@ def test_html_body_gets_a_text_part_of_its_words(app, smtp):
     ],
 )
 def test_invalid_recipient_or_header_injection_sends_nothing(app, smtp, caplog, to, subject):
-    caplog.set_level(logging.WARNING, logger="mentorhub.mail.service")
+    caplog.set_level(logging.WARNING, logger="mentorhub.mail.sender")
     assert email_service.send_email(to, subject, "body") is False
     assert "email refused" in caplog.text
     # send_email returns only after the attempt: a refused mail never reached the server.
@@ -67,7 +67,7 @@ def test_invalid_recipient_or_header_injection_sends_nothing(app, smtp, caplog, 
 
 def test_unconfigured_smtp_logs_recipient_and_subject(make_app, caplog):
     app = make_app()  # no SMTP_HOST
-    caplog.set_level(logging.INFO, logger="mentorhub.mail.service")
+    caplog.set_level(logging.INFO, logger="mentorhub.mail.sender")
     with app.app_context():
         assert email_service.send_welcome_email("ada@example.com", "Ada") is True
     assert "to=ada@example.com subject=Welcome to MentorHub, Ada" in caplog.text
@@ -75,7 +75,7 @@ def test_unconfigured_smtp_logs_recipient_and_subject(make_app, caplog):
 
 def test_log_backend_logs_instead_of_sending(make_app, smtp, caplog):
     app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), EMAIL_BACKEND="log")
-    caplog.set_level(logging.INFO, logger="mentorhub.mail.service")
+    caplog.set_level(logging.INFO, logger="mentorhub.mail.sender")
     with app.app_context():
         assert email_service.send_email("ada@example.com", "Hi", "body") is True
     # send_email returns after the attempt: had it sent, the server would have the message.

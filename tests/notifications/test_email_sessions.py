@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from mentorhub.mail.rendering import render_generic
-from mentorhub.mail.service import email_service
 from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import Notification
-from mentorhub.notifications.delivery_prep import PreparedRow, build_email
+from mentorhub.notifications.compose import PreparedRow, build_email
+from mentorhub.services.email import email_service
 from tests.local_servers import free_port
 from tests.notifications.support import MailSink
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, utcnow
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 from tests.notifications.support import wait_until
 
 REGISTER = "/api/v1/auth/register"
@@ -25,7 +25,7 @@ def _embedded_app(make_app, tmp_path, **environ):
 
 def test_without_redis_or_smtp_mail_is_delivered_inline_as_a_log_line(make_app, tmp_path, caplog):
     app = _embedded_app(make_app, tmp_path)
-    caplog.set_level(logging.INFO, logger="mentorhub.mail.service")
+    caplog.set_level(logging.INFO, logger="mentorhub.mail.sender")
     with app.app_context():
         response = app.test_client().post(REGISTER, json=ADA)
         assert response.status_code == 201

@@ -14,7 +14,7 @@ from rq import Queue
 from sqlalchemy import select, update
 
 from mentorhub.models import MentorSession, Notification
-from mentorhub.notifications.queue import QUEUE_NAME
+from mentorhub.notifications.job_queue import QUEUE_NAME
 from tests.notifications.support import wait_until
 
 WEBHOOK_SECRET = "whsec-notification-tests"

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import MentorSession, Notification
 from mentorhub.notifications import delivery
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 
 
 @pytest.mark.parametrize("change", ["cancelled", "moved"])

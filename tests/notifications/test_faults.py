@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from mentorhub.models import Notification, utcnow
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 from tests.notifications.support import FAST, wait_until, worker_environ
 from tests.tables import empty_tables
 

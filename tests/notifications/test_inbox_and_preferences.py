@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from mentorhub.models import Notification
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 
 INBOX = "/api/v1/notifications"
 PREFS = "/api/v1/notifications/preferences"

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from mentorhub.models import Notification, User
 from mentorhub.notifications.claim import claim
 from mentorhub.notifications.lease import leases_kept, renew, reopen_lapsed
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 
 
 def _claimed_rows(db, count: int) -> list[int]:

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, User, utcnow
-from mentorhub.notifications.service import notification_service
+from mentorhub.services.notifications import notification_service
 from tests.notifications.support import (
     FAST,
     assert_all_sent_exactly_once,
@@ -197,7 +197,7 @@ def test_terminated_database_backends_resend_nothing_and_strand_nothing(
 
 
 def _rq_connection(app):
-    from mentorhub.notifications.queue import notification_queue
+    from mentorhub.notifications.job_queue import notification_queue
 
     return notification_queue().connection
 
