@@ -19,10 +19,21 @@ RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class APIError(Exception):
-    """A domain error with an HTTP status; raise a subclass instead of calling abort."""
+    """A domain error with an HTTP status; raise a subclass instead of calling abort.
+
+    A subclass names its status and default message in its class line:
+    `class Gone(APIError, status=410, message="Gone."):`.
+    """
 
     status_code = 400
     message = "Bad request."
+
+    def __init_subclass__(cls, status: int | None = None, message: str | None = None) -> None:
+        super().__init_subclass__()
+        if status is not None:
+            cls.status_code = status
+        if message is not None:
+            cls.message = message
 
     def __init__(self, message: str | None = None, errors: dict | None = None) -> None:
         super().__init__(message or self.message)
@@ -30,45 +41,28 @@ class APIError(Exception):
         self.errors = errors
 
 
-class BadRequest(APIError):
+class BadRequest(APIError, status=400):
     """The request is malformed."""
 
-    status_code = 400
 
-
-class Unauthorized(APIError):
+class Unauthorized(APIError, status=401, message="Authentication required."):
     """Credentials are missing or wrong."""
 
-    status_code = 401
-    message = "Authentication required."
 
-
-class Forbidden(APIError):
+class Forbidden(APIError, status=403, message="You are not allowed to do this."):
     """The caller may not do this."""
 
-    status_code = 403
-    message = "You are not allowed to do this."
 
-
-class NotFound(APIError):
+class NotFound(APIError, status=404, message="Not found."):
     """The resource does not exist, or the caller may not know it does."""
 
-    status_code = 404
-    message = "Not found."
 
-
-class Conflict(APIError):
+class Conflict(APIError, status=409, message="Conflict."):
     """The request conflicts with the current state."""
 
-    status_code = 409
-    message = "Conflict."
 
-
-class Unprocessable(APIError):
+class Unprocessable(APIError, status=422, message="Validation failed."):
     """The request is well-formed but its content is invalid."""
-
-    status_code = 422
-    message = "Validation failed."
 
 
 def client_address() -> str:

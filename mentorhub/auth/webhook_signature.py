@@ -25,11 +25,8 @@ _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
 _HEX_DIGEST = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class WebhookNotConfigured(APIError):
+class WebhookNotConfigured(APIError, status=503, message="Payment webhooks are not configured."):
     """No PAYMENT_WEBHOOK_SECRET: 503, so the provider keeps retrying until we are configured."""
-
-    status_code = 503
-    message = "Payment webhooks are not configured."
 
 
 def verify_signature(

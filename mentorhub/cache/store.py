@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -19,8 +18,10 @@ from cachelib.base import BaseCache
 from cachelib.serializers import BaseSerializer
 from flask_caching.backends import SimpleCache
 
+from mentorhub.batches import batched
 from mentorhub.cache.locks import LocalLock, RedisLock
 from mentorhub.observability.recording import set_cache_fallback
+from mentorhub.outage_gate import OutageGate
 
 logger = logging.getLogger(__name__)
 # Keys touched during an outage; past this many, Redis gets a full clear of our keys instead.
@@ -58,11 +59,10 @@ class FailoverStore:
         self.client = client
         self.prefix = prefix
         self.lock_prefix = lock_prefix
-        self.retry_interval = retry_interval
         self.memory = primary if client is None else SimpleCache(threshold=10_000)
+        self.gate = OutageGate(retry_interval)
+        # Guards the outage's bookkeeping: the keys to replay and the replay itself.
         self._state = threading.Lock()
-        self._down = False
-        self._next_probe = 0.0
         self._dirty: set[str] = set()
         self._clear_pending = False
 
@@ -124,27 +124,25 @@ class FailoverStore:
     def _usable(self) -> bool:
         if self.client is None:
             return False
-        if not self._down:
+        if not self.gate.down:
             return True
+        # Down: one caller per interval tries Redis again, by replaying the outage's writes.
+        if not self.gate.should_try():
+            return False
         with self._state:
-            if not self._down or time.monotonic() < self._next_probe:
-                return not self._down
             try:
                 self._replay()
             except redis.RedisError:
-                self._next_probe = time.monotonic() + self.retry_interval
+                self.gate.mark_down()
                 return False
-            self._down = False
-        set_cache_fallback(False)
-        logger.info("Redis cache reachable again; using Redis")
+        if self.gate.mark_up() is not None:
+            set_cache_fallback(False)
+            logger.info("Redis cache reachable again; using Redis")
         return True
 
     def _outage(self, error: Exception) -> None:
-        with self._state:
-            self._next_probe = time.monotonic() + self.retry_interval
-            if self._down:
-                return
-            self._down = True
+        if not self.gate.mark_down():
+            return
         set_cache_fallback(True)
         logger.warning("Redis cache unreachable (%s); serving from memory until it returns", error)
 
@@ -166,23 +164,12 @@ class FailoverStore:
         self.memory.clear()
 
     def _clear_redis(self) -> bool:
-        for batch in _batches(
+        for batch in batched(
             self.client.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000), 500
         ):
             self.client.unlink(*batch)
         self._clear_pending = False
         return True
-
-
-def _batches(items: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
-    batch: list[bytes] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _glob_escape(text: str) -> str:

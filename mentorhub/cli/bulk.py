@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import click
 from sqlalchemy import insert
 
+from mentorhub.batches import batched
 from mentorhub.extensions import db
 
 BATCH = 5000
@@ -30,7 +31,7 @@ class BulkWriter:
         ]
         columns = columns + [c.name for c in missing]
         with click.progressbar(length=total, label=label.ljust(12)) as bar:
-            for batch in _chunks(rows, BATCH):
+            for batch in batched(rows, BATCH):
                 extra = tuple(_default_value(c) for c in missing)
                 batch = [row + extra for row in batch] if extra else batch
                 if self.copy:
@@ -55,14 +56,3 @@ class BulkWriter:
 def _default_value(column) -> object:
     default = column.default
     return default.arg(None) if default.is_callable else default.arg
-
-
-def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

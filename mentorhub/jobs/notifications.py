@@ -1,45 +1,29 @@
-"""Notification jobs, run by `flask worker` inside the app context."""
+"""Notification jobs, run by `flask worker`."""
 
 from __future__ import annotations
 
-import logging
-
-from mentorhub.extensions import db
+from mentorhub.jobs.decorator import job
 from mentorhub.notifications import delivery
 from mentorhub.notifications import sweep as notification_sweep
+from mentorhub.notifications.job_queue import QUEUE_NAME
 
-logger = logging.getLogger(__name__)
 
-
+@job(QUEUE_NAME)
 def deliver_notifications(ids: list[int]) -> dict[str, int]:
-    """Deliver the pending notifications among `ids` (a large commit, a retry or a reminder)."""
-    try:
-        return delivery.deliver_notifications(ids)
-    except Exception:
-        # The rows stay pending; the sweep wakes delivery again. Re-raise so RQ records it too.
-        logger.exception("delivering notifications %s failed", ids)
-        raise
-    finally:
-        db.session.remove()
+    """Deliver the pending notifications among `ids` (a large commit, a retry or a reminder).
+
+    If it fails, the rows stay pending and the sweep wakes delivery again.
+    """
+    return delivery.deliver_notifications(ids)
 
 
+@job(QUEUE_NAME)
 def drain_notifications() -> dict[str, int]:
     """Deliver every due pending notification: the wake-up small commits enqueue."""
-    try:
-        return delivery.drain()
-    except Exception:
-        logger.exception("draining notifications failed")
-        raise
-    finally:
-        db.session.remove()
+    return delivery.drain()
 
 
+@job(QUEUE_NAME)
 def sweep_notifications() -> int:
     """Re-open lapsed claims and wake delivery for overdue notifications; return how many."""
-    try:
-        return notification_sweep.sweep()
-    except Exception:
-        logger.exception("notification sweep failed")
-        raise
-    finally:
-        db.session.remove()
+    return notification_sweep.sweep()

@@ -7,7 +7,6 @@ import logging
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentorhub.auth import (
@@ -17,10 +16,11 @@ from mentorhub.auth import (
     revoke_current_family,
 )
 from mentorhub.calendars import canonical_zone
-from mentorhub.errors import Conflict, Unauthorized, client_address
+from mentorhub.errors import Unauthorized, client_address
 from mentorhub.extensions import db
 from mentorhub.models import User
 from mentorhub.notifications.events import user_registered
+from mentorhub.services.transactions import insert_or_conflict
 
 __all__ = ["refresh_access_token", "revoke_all_tokens", "revoke_current_family"]
 logger = logging.getLogger(__name__)
@@ -39,14 +39,9 @@ def register_user(
     """Create a user; raise Conflict when the (lower-cased) email is taken."""
     user = User(email=email.lower(), name=name, is_mentor=is_mentor, timezone=timezone)
     user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-        user_registered(user)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("An account with this email already exists.") from None
+    insert_or_conflict(
+        user, "An account with this email already exists.", lambda: user_registered(user)
+    )
     return user
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from mentorhub.errors import Conflict, Forbidden, NotFound
@@ -11,6 +10,7 @@ from mentorhub.extensions import db
 from mentorhub.models import Course, Enrollment, User
 from mentorhub.models.pagination import paginate
 from mentorhub.models.row_ids import get_row
+from mentorhub.services.transactions import insert_or_conflict
 
 ALREADY_ENROLLED = "You are already enrolled in this course."
 
@@ -46,13 +46,8 @@ def enroll(user: User, course_id: int) -> Enrollment:
     if db.session.scalar(existing) is not None:
         raise Conflict(ALREADY_ENROLLED)
     enrollment = Enrollment(student_id=user.id, course_id=course_id, status="in_progress")
-    db.session.add(enrollment)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent request enrolled first: the (student, course) unique constraint decides.
-        db.session.rollback()
-        raise Conflict(ALREADY_ENROLLED) from None
+    # A concurrent request may enroll first: the (student, course) unique constraint decides.
+    insert_or_conflict(enrollment, ALREADY_ENROLLED)
     return enrollment
 
 

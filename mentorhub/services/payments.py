@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mentorhub.errors import Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Payment
 from mentorhub.notifications import events
-from mentorhub.services.transactions import retry_on_conflict
+from mentorhub.services.transactions import insert_once, retry_on_conflict
 
 UNKNOWN_SESSION = {"session_id": ["No session with this id."]}
 
@@ -33,20 +32,14 @@ def record_payment(
         currency=currency,
         payer_email=payer_email,
     )
-    db.session.add(payment)
-    try:
-        db.session.flush()
-        events.payment_received(payment)
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent delivery of the same event committed first: the unique event_id decides,
-        # and this delivery is a replay. Otherwise the session vanished meanwhile.
-        db.session.rollback()
-        existing = _payment_for_event(event_id)
-        if existing is None:
-            raise Unprocessable(errors=UNKNOWN_SESSION) from None
-        return existing, False
-    return payment, True
+    if insert_once(payment, lambda: events.payment_received(payment)):
+        return payment, True
+    # A concurrent delivery of the same event committed first: the unique event_id decides,
+    # and this delivery is a replay. Otherwise the session vanished meanwhile.
+    existing = _payment_for_event(event_id)
+    if existing is None:
+        raise Unprocessable(errors=UNKNOWN_SESSION)
+    return existing, False
 
 
 def _payment_for_event(event_id: str) -> Payment | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mentorhub.errors import Conflict, Forbidden
 from mentorhub.extensions import db
 from mentorhub.models import Review, User
 from mentorhub.models.session import SessionStatus
 from mentorhub.services.sessions import get_session
-from mentorhub.services.transactions import retry_on_conflict
+from mentorhub.services.transactions import insert_or_conflict, retry_on_conflict
 
 ALREADY_REVIEWED = "This session has already been reviewed."
 
@@ -33,11 +32,6 @@ def review_session(user: User, session_id: int, rating: int, comment: str | None
         rating=rating,
         comment=comment or None,
     )
-    db.session.add(review)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent request reviewed the same session first: the unique session_id decides.
-        db.session.rollback()
-        raise Conflict(ALREADY_REVIEWED) from None
+    # A concurrent request may review the same session first: the unique session_id decides.
+    insert_or_conflict(review, ALREADY_REVIEWED)
     return review

@@ -1,4 +1,5 @@
-"""Re-running a short transaction that PostgreSQL aborted to resolve a lock conflict."""
+"""Transactions that may lose a race: inserting a row a constraint may refuse, and re-running a
+short transaction that PostgreSQL aborted to resolve a lock conflict."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from mentorhub.errors import Conflict
 from mentorhub.extensions import db
@@ -48,3 +49,29 @@ def retry_on_conflict(func: Callable[P, T]) -> Callable[P, T]:
         raise Conflict(BUSY_MESSAGE)
 
     return wrapper
+
+
+def insert_once(row: object, after_flush: Callable[[], None] | None = None) -> bool:
+    """Add `row`, run `after_flush` (the event it raises), and commit; False if refused.
+
+    A unique or foreign-key constraint refusing the row means a concurrent request got there
+    first (or removed what it refers to): the transaction is rolled back and nothing is kept.
+    """
+    db.session.add(row)
+    try:
+        db.session.flush()
+        if after_flush is not None:
+            after_flush()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def insert_or_conflict(
+    row: object, message: str, after_flush: Callable[[], None] | None = None
+) -> None:
+    """`insert_once`, with a refused row answered 409 `message`: the request lost a race."""
+    if not insert_once(row, after_flush):
+        raise Conflict(message)
