@@ -114,6 +114,21 @@ class Config:
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = Env(os.environ if environ is None else environ)
+        # One section per concern, each a short method below; later ones may read earlier ones.
+        self._read_logs_and_metrics(env)
+        self._read_platform(env)
+        self._read_database(env)
+        self._read_redis(env)
+        self._read_mail(env)
+        self._read_tokens(env)
+        self._read_rate_limits(env)
+        self._read_stats_and_probes(env)
+        self._read_payments(env)
+        self._read_notifications(env)
+        self._read_retention(env)
+        self._set_openapi()
+
+    def _read_logs_and_metrics(self, env: Env) -> None:
         self.LOG_LEVEL = (env.str("LOG_LEVEL", "INFO") or "INFO").upper()
         self.LOG_FORMAT = (env.str("LOG_FORMAT", "text") or "text").lower()
         if self.LOG_FORMAT not in ("text", "json"):
@@ -124,13 +139,17 @@ class Config:
         # Each `flask worker` serves its own metrics on this port (0: off); one port per worker.
         self.WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", 0)
         self.WORKER_METRICS_ADDR = env.str("WORKER_METRICS_ADDR", "127.0.0.1")
+
+    def _read_platform(self, env: Env) -> None:
         self.SECRET_KEY = env.str("SECRET_KEY", DEFAULT_SECRET)
         self.PLATFORM_NAME = env.str("PLATFORM_NAME", "MentorHub")
         self.PLATFORM_VERSION = env.str("PLATFORM_VERSION", "1.0.0")
         self.PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-        self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
+        self.TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 
+    def _read_database(self, env: Env) -> None:
+        self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         instance_dir = Path(env.str("INSTANCE_DIR", str(BASE_DIR / "instance")))
         self.SQLALCHEMY_DATABASE_URI = database_url(env.str("DATABASE_URL"), instance_dir)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -139,15 +158,18 @@ class Config:
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
                 connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
             )
-        # A second pool, same database, for single read-only statements (mentorhub.db_read_pool): it
-        # skips the liveness ping, because a read can simply be sent again on a fresh connection.
-        # Flask-SQLAlchemy gives a bind none of SQLALCHEMY_ENGINE_OPTIONS: repeat them here.
+        # A second pool, same database, for single read-only statements (mentorhub.db_read_pool):
+        # it skips the liveness ping, because a read can simply be sent again on a fresh
+        # connection. Flask-SQLAlchemy gives a bind none of SQLALCHEMY_ENGINE_OPTIONS: repeat them.
         reads = {**self.SQLALCHEMY_ENGINE_OPTIONS, "pool_pre_ping": False}
         self.SQLALCHEMY_BINDS = {"reads": {"url": self.SQLALCHEMY_DATABASE_URI, **reads}}
 
+    def _read_redis(self, env: Env) -> None:
         self.REDIS_URL = env.str("REDIS_URL")
         self.REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 0.05)
+        self.QUEUE_REDIS_TIMEOUT = env.float("QUEUE_REDIS_TIMEOUT", 1.0)
 
+    def _read_mail(self, env: Env) -> None:
         self.SMTP_HOST = env.str("SMTP_HOST")
         self.SMTP_PORT = env.int("SMTP_PORT", 587, minimum=1)
         self.SMTP_USER = env.str("SMTP_USER")
@@ -169,6 +191,7 @@ class Config:
         self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
         self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
 
+    def _read_tokens(self, env: Env) -> None:
         self.JWT_ALGORITHM = env.str("ALGORITHM", "HS256")
         self.ACCESS_TOKEN_EXPIRE_MINUTES = env.int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, minimum=1)
         self.REFRESH_TOKEN_EXPIRE_DAYS = env.int("REFRESH_TOKEN_EXPIRE_DAYS", 14, minimum=1)
@@ -176,6 +199,7 @@ class Config:
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=self.ACCESS_TOKEN_EXPIRE_MINUTES)
         self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=self.REFRESH_TOKEN_EXPIRE_DAYS)
 
+    def _read_rate_limits(self, env: Env) -> None:
         self.RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", True)
         self.RATE_LIMIT_REQUESTS = env.int("RATE_LIMIT_REQUESTS", 100, minimum=1)
         self.RATE_LIMIT_WINDOW = env.int("RATE_LIMIT_WINDOW", 60, minimum=1)
@@ -194,13 +218,16 @@ class Config:
             env, "LOGIN_EMAIL_CLIENT_RATE_LIMIT", "5 per minute;20 per hour"
         )
         self.LOGIN_EMAIL_RATE_LIMIT = _limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "100 per hour")
-        self.TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
 
+    def _read_stats_and_probes(self, env: Env) -> None:
         self.STATS_CACHE_TTL = env.int("STATS_CACHE_TTL", 300, minimum=1)
         self.HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", 2.0)
         self.HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", 1.0)
 
+    def _read_payments(self, env: Env) -> None:
         self.PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET")
+
+    def _read_notifications(self, env: Env) -> None:
         # Retries follow a mail server's habits: exponential backoff capped at
         # NOTIFICATION_RETRY_MAX_SECONDS, for NOTIFICATION_MAX_AGE_HOURS from the first failure.
         self.NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", 100, minimum=1)
@@ -223,10 +250,12 @@ class Config:
         self.NOTIFICATION_SWEEP_INTERVAL_SECONDS = max(
             1.0, env.float("NOTIFICATION_SWEEP_INTERVAL_SECONDS", 30.0)
         )
-        self.QUEUE_REDIS_TIMEOUT = env.float("QUEUE_REDIS_TIMEOUT", 1.0)
+
+    def _read_retention(self, env: Env) -> None:
         self.NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
         self.RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", 5000, minimum=1)
 
+    def _set_openapi(self) -> None:
         self.API_TITLE = "MentorHub API"
         self.API_VERSION = self.PLATFORM_VERSION
         self.OPENAPI_VERSION = "3.0.3"
