@@ -1,8 +1,8 @@
 """MentorHub configuration: one class per environment, read from the process environment.
 
-Values come from environment variables (and a `.env` file, loaded by `create_app`).
-Every helper below fails with a one-line `ConfigError` naming the variable, so a typo in a
-deployment is reported as such rather than as a traceback deep inside an extension.
+Values come from environment variables (and a `.env` file, loaded by `create_app`), read by
+`config_env`'s typed readers, each failing with a one-line `ConfigError` naming the variable.
+`Config` reads them in one short section per concern.
 """
 
 from __future__ import annotations
@@ -10,12 +10,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from email.utils import parseaddr
-from ipaddress import ip_address
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from limits import parse_many
+from config_env import (
+    ConfigError,
+    Env,
+    address,
+    choice,
+    is_local_url,
+    limit_string,
+    meeting_link_template,
+    offset_minutes,
+    rate_limit_strategy,
+    route_costs,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET = "dev-insecure-secret-key-do-not-use-in-production"
@@ -30,67 +38,6 @@ PLACEHOLDER_SECRETS = {
     "dev",
 }
 MIN_SECRET_BYTES = 32
-
-
-class ConfigError(ValueError):
-    """A setting is missing or malformed; the message is one line naming the variable."""
-
-
-class Env:
-    """Typed reads of environment variables that fail with the variable's name."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self.environ = environ
-
-    def str(self, name: str, default: str | None = None) -> str | None:
-        """Return the variable, or `default` when it is unset or blank."""
-        value = self.environ.get(name, "").strip()
-        return value if value else default
-
-    def int(self, name: str, default: int, minimum: int | None = 0) -> int:
-        """Return the variable as an integer, refusing anything else."""
-        raw = self.str(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-        if minimum is not None and value < minimum:
-            raise ConfigError(f"{name} must be at least {minimum}, got {value}")
-        return value
-
-    def float(self, name: str, default: float) -> float:
-        """Return the variable as a non-negative number, refusing anything else."""
-        raw = self.str(name)
-        if raw is None:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-        if value < 0 or value != value:
-            raise ConfigError(f"{name} must be a non-negative number, got {raw!r}")
-        return value
-
-    def bool(self, name: str, default: bool) -> bool:
-        """Return the variable as a boolean (1/0, true/false, yes/no, on/off)."""
-        raw = self.str(name)
-        if raw is None:
-            return default
-        lowered = raw.lower()
-        if lowered in {"1", "true", "yes", "on"}:
-            return True
-        if lowered in {"0", "false", "no", "off"}:
-            return False
-        raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
-
-    def list(self, name: str, default: list[str]) -> list[str]:
-        """Return a comma-separated variable as a list of non-empty items."""
-        raw = self.str(name)
-        if raw is None:
-            return list(default)
-        return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def database_url(raw: str | None, instance_dir: Path) -> str:
@@ -177,17 +124,17 @@ class Config:
         self.SMTP_USE_TLS = env.bool("SMTP_USE_TLS", self.SMTP_PORT == 587)
         self.SMTP_USE_SSL = env.bool("SMTP_USE_SSL", self.SMTP_PORT == 465)
         self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
-        self.FROM_EMAIL = _address(env, "FROM_EMAIL", "noreply@mentorhub.com")
-        self.REPLY_TO_EMAIL = _address(env, "REPLY_TO_EMAIL", None)
+        self.FROM_EMAIL = address(env, "FROM_EMAIL", "noreply@mentorhub.com")
+        self.REPLY_TO_EMAIL = address(env, "REPLY_TO_EMAIL", None)
         self.SMTP_CA_FILE = env.str("SMTP_CA_FILE")
         # `log` writes outgoing mail to the log instead of sending it, even with SMTP_HOST set.
-        self.EMAIL_BACKEND = _choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")
+        self.EMAIL_BACKEND = choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")
         # Links into the web app (sessions, conversations, booking); PUBLIC_BASE_URL is the API's.
         # Unset, it is the dev web app's usual address, or in production the public address.
         self.FRONTEND_URL = env.str("FRONTEND_URL") or (
             self.PUBLIC_BASE_URL if self.ENV_NAME == "production" else "http://localhost:3000"
         )
-        self.MEETING_LINK_TEMPLATE = _meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
+        self.MEETING_LINK_TEMPLATE = meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
         self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
         self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
 
@@ -203,21 +150,21 @@ class Config:
         self.RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", True)
         self.RATE_LIMIT_REQUESTS = env.int("RATE_LIMIT_REQUESTS", 100, minimum=1)
         self.RATE_LIMIT_WINDOW = env.int("RATE_LIMIT_WINDOW", 60, minimum=1)
-        self.RATE_LIMIT_STRATEGY = _rate_limit_strategy(env.str("RATE_LIMIT_STRATEGY"))
+        self.RATE_LIMIT_STRATEGY = rate_limit_strategy(env.str("RATE_LIMIT_STRATEGY"))
         self.RATE_LIMIT_EXCLUDE_PATHS = env.list(
             "RATE_LIMIT_EXCLUDE_PATHS", ["/health", "/ready", "/docs", "/openapi.json"]
         )
-        self.RATE_LIMIT_ROUTE_COSTS = _route_costs(
+        self.RATE_LIMIT_ROUTE_COSTS = route_costs(
             env.list("RATE_LIMIT_ROUTE_COSTS", ["/api/v1/auth/login=5", "/api/v1/auth/register=5"])
         )
-        self.LOGIN_RATE_LIMIT = _limit_string(env, "LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_RATE_LIMIT = limit_string(env, "LOGIN_RATE_LIMIT", "10 per minute")
         # Failed logins only, per (email, client address) and per email from anywhere: a
         # stranger needs several addresses to lock an owner out, and the owner's own address
         # keeps its strict allowance.
-        self.LOGIN_EMAIL_CLIENT_RATE_LIMIT = _limit_string(
+        self.LOGIN_EMAIL_CLIENT_RATE_LIMIT = limit_string(
             env, "LOGIN_EMAIL_CLIENT_RATE_LIMIT", "5 per minute;20 per hour"
         )
-        self.LOGIN_EMAIL_RATE_LIMIT = _limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "100 per hour")
+        self.LOGIN_EMAIL_RATE_LIMIT = limit_string(env, "LOGIN_EMAIL_RATE_LIMIT", "100 per hour")
 
     def _read_stats_and_probes(self, env: Env) -> None:
         self.STATS_CACHE_TTL = env.int("STATS_CACHE_TTL", 300, minimum=1)
@@ -241,7 +188,7 @@ class Config:
         # after about this long (plus one sweep interval).
         self.NOTIFICATION_LEASE_SECONDS = max(1.0, env.float("NOTIFICATION_LEASE_SECONDS", 30.0))
         self.SESSION_REMINDER_OFFSETS = [
-            _offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
+            offset_minutes(item) for item in env.list("SESSION_REMINDER_OFFSETS", ["1440", "60"])
         ]
         self.MESSAGE_EMAIL_COOLDOWN_SECONDS = env.int("MESSAGE_EMAIL_COOLDOWN_SECONDS", 300)
         self.NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", 50, minimum=1)
@@ -267,74 +214,6 @@ class Config:
 
     def validate(self) -> None:
         """Refuse settings that are unsafe for this environment."""
-
-
-def _offset_minutes(item: str) -> int:
-    try:
-        return int(item)
-    except ValueError:
-        raise ConfigError(
-            f"SESSION_REMINDER_OFFSETS must be minutes separated by commas, got {item!r}"
-        ) from None
-
-
-# Only the token bucket: see mentorhub/ratelimit/storage.py for why the others went.
-RATE_LIMIT_STRATEGIES = ("token-bucket",)
-
-
-def _rate_limit_strategy(raw: str | None) -> str:
-    strategy = (raw or "token-bucket").lower()
-    if strategy not in RATE_LIMIT_STRATEGIES:
-        raise ConfigError(
-            f"RATE_LIMIT_STRATEGY must be one of {', '.join(RATE_LIMIT_STRATEGIES)}, got {raw!r}"
-        )
-    return strategy
-
-
-def _route_costs(items: list[str]) -> dict[str, int]:
-    costs: dict[str, int] = {}
-    for item in items:
-        path, _, cost = item.rpartition("=")
-        if not path.startswith("/") or not cost.strip().isdigit() or int(cost) < 1:
-            raise ConfigError(
-                f"RATE_LIMIT_ROUTE_COSTS must be /path=cost pairs separated by commas, got {item!r}"
-            )
-        costs[path.strip()] = int(cost)
-    return costs
-
-
-def _choice(env: Env, name: str, choices: tuple[str, ...], default: str) -> str:
-    value = (env.str(name, default) or default).lower()
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _address(env: Env, name: str, default: str | None) -> str | None:
-    value = env.str(name, default)
-    if value is None:
-        return None
-    display_name, address = parseaddr(value)
-    if "@" not in address or (display_name and not value.endswith(">")):
-        raise ConfigError(f"{name} must be an address or 'Name <address>', got {value!r}")
-    return value
-
-
-def _meeting_link_template(value: str | None) -> str | None:
-    if value is not None and (not value.startswith("https://") or "{token}" not in value):
-        raise ConfigError(
-            f"MEETING_LINK_TEMPLATE must be an https URL containing {{token}}, got {value!r}"
-        )
-    return value
-
-
-def _limit_string(env: Env, name: str, default: str) -> str:
-    value = env.str(name, default) or default
-    try:
-        parse_many(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a limit like '10 per minute', got {value!r}") from None
-    return value
 
 
 class DevelopmentConfig(Config):
@@ -371,12 +250,12 @@ class ProductionConfig(Config):
                 "DATABASE_URL is unset or SQLite in production; set a PostgreSQL URL "
                 "(or ALLOW_SQLITE_IN_PRODUCTION=true for a single-process demo)"
             )
-        if _is_local_url(self.PUBLIC_BASE_URL):
+        if is_local_url(self.PUBLIC_BASE_URL):
             raise ConfigError(
                 f"PUBLIC_BASE_URL is unset or local ({self.PUBLIC_BASE_URL}); set the public "
                 "address users open links at, e.g. https://mentorhub.example.com"
             )
-        if _is_local_url(self.FRONTEND_URL):
+        if is_local_url(self.FRONTEND_URL):
             raise ConfigError(
                 f"FRONTEND_URL is local ({self.FRONTEND_URL}); set the web app's public address"
             )
@@ -384,21 +263,6 @@ class ProductionConfig(Config):
             raise ConfigError(
                 "SMTP_HOST is not set; set it, or EMAIL_BACKEND=log to only log outgoing mail"
             )
-
-
-def _is_local_url(url: str | None) -> bool:
-    """Whether `url` is missing, malformed, or points at this machine rather than the public."""
-    parts = urlsplit(url or "")
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        return True
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
 
 
 CONFIGS = {
