@@ -43,7 +43,7 @@ class AddressError(ValueError):
 
 @dataclass
 class RenderedEmail:
-    """A message ready for the email service.
+    """A message ready to send (`mentorhub.mail.sender.send_rendered`).
 
     `calendar` is optional iCalendar data and its METHOD (e.g. REQUEST, CANCEL): it becomes a
     `text/calendar` alternative beside the text and HTML, plus an `.ics` attachment for clients
