@@ -22,7 +22,16 @@ from mentorhub.models import User
 from mentorhub.notifications.events import user_registered
 from mentorhub.services.transactions import insert_or_conflict
 
-__all__ = ["refresh_access_token", "revoke_all_tokens", "revoke_current_family"]
+# Refreshing and signing out are the token machinery's own steps; the API calls them from here.
+__all__ = [
+    "authenticate",
+    "refresh_access_token",
+    "register_user",
+    "revoke_all_tokens",
+    "revoke_current_family",
+    "set_timezone",
+    "sign_in",
+]
 logger = logging.getLogger(__name__)
 INVALID_CREDENTIALS = "Invalid email or password."
 
