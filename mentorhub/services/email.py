@@ -16,6 +16,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import select
+
+from mentorhub.extensions import db
 from mentorhub.mail import (
     EmailDeliveryError,
     EmailRejected,
@@ -25,6 +28,7 @@ from mentorhub.mail import (
     render_generic,
     send_rendered,
 )
+from mentorhub.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +47,18 @@ class EmailService:
     def send_session_confirmation(
         self, email: str, topic: str, time: datetime | str, time_zone: str | None = None
     ) -> bool:
-        """Confirm a booked session, its time written in `time_zone` (UTC when not given)."""
-        data = {"topic": topic, "scheduled_time": _iso(time), "time_zone": time_zone}
-        return self._send(lambda: render_email(email, "session_confirmed", data))
+        """Confirm a booked session, its time written in the reader's zone.
+
+        A time without a zone is UTC. It is written in `time_zone` when given, else in the
+        recipient's own zone when the address is a user's, else in UTC.
+        """
+
+        def render() -> RenderedEmail:
+            zone = time_zone or _users_zone(email)
+            data = {"topic": topic, "scheduled_time": _iso(time), "time_zone": zone}
+            return render_email(email, "session_confirmed", data)
+
+        return self._send(render)
 
     def send_session_reminder(self, email: str, topic: str, link: str, time_until: str) -> bool:
         """Remind a participant of an upcoming session."""
@@ -72,6 +85,11 @@ class EmailService:
         except Exception:  # noqa: BLE001 - the contract is "never raises"; the traceback is logged
             logger.exception("email could not be prepared")
         return False
+
+
+def _users_zone(address: str) -> str | None:
+    """The time zone of the user with this address, if there is one."""
+    return db.session.scalar(select(User.timezone).where(User.email == address.strip().lower()))
 
 
 def _iso(value: datetime | str) -> str:

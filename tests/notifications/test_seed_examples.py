@@ -63,6 +63,22 @@ def test_a_naive_time_is_shown_in_the_readers_own_zone(app, db, make_user, smtp,
     assert "15:00" not in text and "15:00" not in message["Subject"]
 
 
+def test_a_confirmation_sent_at_once_is_in_the_users_zone_too(app, db, make_user, smtp):
+    user = make_user("user@example.com")
+    user.timezone = "Europe/Berlin"
+    db.session.commit()
+    assert email_service.send_session_confirmation("user@example.com", "SQL", "2024-02-20 15:00")
+    # An address that is nobody's reads in UTC; a zone given by the caller wins.
+    assert email_service.send_session_confirmation("guest@example.com", "SQL", "2024-02-20 15:00")
+    assert email_service.send_session_confirmation(
+        "user@example.com", "SQL", "2024-02-20 15:00", time_zone="Asia/Tokyo"
+    )
+    berlin, utc, tokyo = (_text(message) for message in smtp.messages)
+    assert "Tue 20 Feb 2024, 16:00 CET" in berlin
+    assert "Tue 20 Feb 2024, 15:00 UTC" in utc
+    assert "Wed 21 Feb 2024, 00:00 JST" in tokyo
+
+
 def test_nothing_is_sent_when_the_transaction_rolls_back(app, db, make_user, smtp, burst):
     make_user("user@example.com")
     _send_the_documented_notification()
