@@ -11,7 +11,7 @@ continuously over `time_window`. Responses carry X-RateLimit-Limit, -Remaining a
 refused request is a 429 in the error envelope with Retry-After. Paths in `exclude_paths`, and
 everything below them, are never limited. Applied again to the same app, it replaces the limit
 and the excluded paths from the next request on; under a new limit every client starts with a
-full bucket.
+full bucket. RATE_LIMIT_ENABLED=false leaves every request unlimited, whatever it is given.
 """
 
 from __future__ import annotations
