@@ -22,7 +22,7 @@ import psycopg
 import redis
 from aiosmtpd.controller import Controller
 
-from tests.local_servers import PrivateRedis, free_port
+from tests.support.servers import PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("CHAOS_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-# The bench's own modules, and the repository (for tests.local_servers' private redis-server).
+# The bench's own modules, and the repository (for tests.support's private redis-server).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 

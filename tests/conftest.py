@@ -1,6 +1,6 @@
 """Shared fixtures: a real PostgreSQL database and Redis db of this run's own.
 
-`tests.run_resources` names them (unique per run) and drops them when the run ends, so a run
+`tests.support.run_resources` names them (unique per run) and drops them when the run ends, so a run
 never depends on, or touches, a developer's data or another run's.
 """
 
@@ -19,11 +19,11 @@ from mentorhub import create_app
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
 from mentorhub.services.auth import issue_tokens
-from tests import run_resources
-from tests.local_servers import PrivateRedis, free_port
-from tests.notifications.support import MailSink
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.tables import empty_tables
+from tests.support import run_resources
+from tests.support.notifications import MailSink
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.servers import PrivateRedis, free_port
+from tests.support.tables import empty_tables
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, Notification, Payment, Review
-from tests.domain.domain_helpers import WEBHOOK_SECRET, sign
-from tests.run_resources import TEST_DATABASE_URL
+from tests.support.booking import WEBHOOK_SECRET, sign
+from tests.support.run_resources import TEST_DATABASE_URL
 
 SESSIONS = "/api/v1/sessions"
 OPERATIONS = ("cancel", "reschedule", "complete", "review", "payment")

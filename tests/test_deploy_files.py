@@ -20,8 +20,8 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from config import load_config
-from tests.local_servers import free_port
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL, admin_url
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL, admin_url
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

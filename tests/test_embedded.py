@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

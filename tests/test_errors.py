@@ -14,7 +14,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from tests.run_resources import admin_url
+from tests.support.run_resources import admin_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

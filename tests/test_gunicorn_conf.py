@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import base_environ
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from mentorhub.cli.health import ready as ready_command
-from tests.local_servers import free_port
-from tests.smtp_servers import SMTPServer
-from tests.worker_burst import run_burst
+from tests.support.servers import free_port
+from tests.support.smtp import SMTPServer
+from tests.support.worker_burst import run_burst
 
 DEAD_DATABASE = "postgresql://nobody@127.0.0.1:1/none"
 

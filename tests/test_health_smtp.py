@@ -12,9 +12,9 @@ import pytest
 import requests
 from werkzeug.serving import ThreadedWSGIServer
 
-from tests.smtp_servers import SMTP_PASSWORD, SMTP_USER, SMTPServer, make_certificate
+from tests.support.smtp import SMTP_PASSWORD, SMTP_USER, SMTPServer, make_certificate
 
-# aiosmtpd warns about its own settings for implicit TLS (see tests/smtp_servers.py).
+# aiosmtpd warns about its own settings for implicit TLS (see tests/support/smtp.py).
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),

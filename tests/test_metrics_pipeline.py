@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.local_servers import free_port
-from tests.notifications.support import ROOT, MailSink, wait_until, worker_environ
-from tests.observability_support import total, value
+from tests.support.gunicorn import total, value
+from tests.support.notifications import ROOT, MailSink, wait_until, worker_environ
+from tests.support.servers import free_port
 
 MAILS = 6
 

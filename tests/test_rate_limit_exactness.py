@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/api/v1/stats/platform"

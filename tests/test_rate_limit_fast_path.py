@@ -9,7 +9,7 @@ import redis
 
 from mentorhub.ratelimit.token_bucket import RedisBuckets
 from tests.conftest import TEST_REDIS_URL
-from tests.local_servers import PrivateRedis
+from tests.support.servers import PrivateRedis
 
 
 def buckets_on(url: str) -> RedisBuckets:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = re.compile(r"^### Try it\n(.*?)(?=^#{2,3} )", re.S | re.M)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mentorhub.extensions import db as _db
 from mentorhub.reads import read_one
-from tests.run_resources import admin_url
+from tests.support.run_resources import admin_url
 
 DASHBOARD = "/api/v1/stats/dashboard"
 

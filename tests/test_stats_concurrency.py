@@ -30,7 +30,7 @@ from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.recount_lock import RECOUNT_LOCK_KEY
 from tests.conftest import base_environ
-from tests.run_resources import TEST_DATABASE_URL
+from tests.support.run_resources import TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from mentorhub.extensions import rq
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.tracking import EXTENSION_KEY
-from tests.worker_burst import run_burst
+from tests.support.worker_burst import run_burst
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from mentorhub.cache.service import cache_service
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, User, utcnow
 from mentorhub.services.auth import issue_tokens
-from tests.sql_events import recorded_statements
+from tests.support.sql_events import recorded_statements
 
 PLATFORM = "/api/v1/stats/platform"
 USER = "/api/v1/stats/user"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sql_events import statement_texts
+from tests.support.sql_events import statement_texts
 
 ME = "/api/v1/auth/me"
 DASHBOARD = "/api/v1/stats/dashboard"

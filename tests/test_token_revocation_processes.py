@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from tests.conftest import TEST_SECRET
-from tests.local_servers import free_port
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from domain_helpers import SESSIONS, WEBHOOK_SECRET, in_hours, iso, sign
 
 from mentorhub.services import scheduling
+from tests.support.booking import SESSIONS, WEBHOOK_SECRET, in_hours, iso, sign
 
 
 @pytest.fixture

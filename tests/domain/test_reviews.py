@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from domain_helpers import SESSIONS, concurrently, in_hours
+
+from tests.support.booking import SESSIONS, concurrently, in_hours
 
 
 def review(client, headers, session_id, **payload):

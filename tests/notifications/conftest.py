@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from mentorhub.extensions import db as _db
-from tests.notifications.support import (
+from tests.support.notifications import (
     FAST,
     ROOT,
     worker_environ,
 )
-from tests.tables import empty_tables
-from tests.worker_burst import run_burst
+from tests.support.tables import empty_tables
+from tests.support.worker_burst import run_burst
 
 # aiosmtpd logs every SMTP command at INFO: keep failure reports readable.
 logging.getLogger("mail.log").setLevel(logging.WARNING)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from mentorhub.calendars import session_uid
 from mentorhub.mail.service import email_service
 from mentorhub.models import Notification
-from tests.notifications.support import (
+from tests.support.notifications import (
     wait_until,
 )
 

@@ -12,8 +12,8 @@ from mentorhub.mail.service import email_service
 from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import Notification
 from mentorhub.notifications.delivery_prep import PreparedRow, build_email
-from tests.local_servers import free_port
-from tests.notifications.support import MailSink
+from tests.support.notifications import MailSink
+from tests.support.servers import free_port
 
 LINK = "https://meet.example.org/room-1"
 

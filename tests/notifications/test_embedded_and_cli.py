@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, utcnow
 from mentorhub.notifications.service import notification_service
-from tests.notifications.support import wait_until
+from tests.support.notifications import wait_until
 
 REGISTER = "/api/v1/auth/register"
 ADA = {"email": "ada@example.com", "password": "password123", "name": "Ada"}

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from mentorhub.models import MentorSession, Notification
 from mentorhub.notifications.queue import QUEUE_NAME
-from tests.notifications.support import wait_until
+from tests.support.notifications import wait_until
 
 WEBHOOK_SECRET = "whsec-notification-tests"
 

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from mentorhub.models import Notification, utcnow
 from mentorhub.notifications.service import notification_service
-from tests.notifications.support import FAST, wait_until, worker_environ
-from tests.tables import empty_tables
+from tests.support.notifications import FAST, wait_until, worker_environ
+from tests.support.tables import empty_tables
 
 
 def _rows(db) -> list[Notification]:

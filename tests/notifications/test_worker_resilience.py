@@ -18,14 +18,14 @@ from sqlalchemy import insert, select
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.notifications.service import notification_service
-from tests.notifications.support import (
+from tests.support.notifications import (
     FAST,
     assert_all_sent_exactly_once,
     wait_until,
     worker_environ,
 )
-from tests.run_resources import TEST_DATABASE_URL, admin_url
-from tests.tables import empty_tables
+from tests.support.run_resources import TEST_DATABASE_URL, admin_url
+from tests.support.tables import empty_tables
 
 OUTAGE_WARNING = "Redis unreachable"
 

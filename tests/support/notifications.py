@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from mentorhub.models import Notification
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"

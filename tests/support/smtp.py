@@ -15,7 +15,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 SMTP_USER = "relay-user"
 SMTP_PASSWORD = "relay-password"

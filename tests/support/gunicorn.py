@@ -14,10 +14,10 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.local_servers import free_port
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.servers import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 
 
