@@ -12,7 +12,7 @@ import time
 import pytest
 
 from mentorhub.cache.service import cache_service
-from tests.support.servers import PrivateRedis
+from tests.support.redis_server import PrivateRedis
 
 STORE_LOGGER = "mentorhub.cache.store"
 

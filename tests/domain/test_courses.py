@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.booking import concurrently
+from tests.support.concurrency import concurrently
 
 COURSES = "/api/v1/courses"
 ENROLLMENTS = "/api/v1/enrollments"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.support.booking import WEBHOOK_SECRET, sign, stored_payments
+from tests.support.payments import WEBHOOK_SECRET, sign, stored_payments
 
 WEBHOOK = "/api/v1/payments/webhook"
 

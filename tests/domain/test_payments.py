@@ -7,7 +7,8 @@ import json
 import pytest
 
 from mentorhub.notifications import events
-from tests.support.booking import concurrently, sign, stored_payments
+from tests.support.concurrency import concurrently
+from tests.support.payments import sign, stored_payments
 
 WEBHOOK = "/api/v1/payments/webhook"
 

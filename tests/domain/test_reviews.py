@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.booking import SESSIONS, concurrently, in_hours
+from tests.support.booking import SESSIONS, in_hours
+from tests.support.concurrency import concurrently
 
 
 def review(client, headers, session_id, **payload):

@@ -8,7 +8,8 @@ import pytest
 
 from mentorhub.models import MentorSession
 from mentorhub.notifications import events
-from tests.support.booking import SESSIONS, concurrently, in_hours, iso
+from tests.support.booking import SESSIONS, in_hours, iso
+from tests.support.concurrency import concurrently
 
 
 def test_a_student_books_a_mentor(book, student, mentor, app):

@@ -18,7 +18,7 @@ from mentorhub.mail.samples import sample_cases
 from mentorhub.mail.service import email_service
 from mentorhub.notifications.delivery_prep import PreparedRow, build_email
 from mentorhub.notifications.types import is_locked
-from tests.support.notifications import ROOT
+from tests.support.servers import ROOT
 
 FRONTEND = "https://app.mentorhub.example"
 SENDER = "Zoë’s MentorHub Tëam <noreply@mail.mentorhub.example>"

@@ -1,15 +1,9 @@
-"""Constants and helpers shared by the domain API tests (a uniquely named module, not conftest)."""
+"""Booking sessions through the API, and moving them on, for every test that needs a session."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-WEBHOOK_SECRET = "whsec-test-secret-for-the-payment-provider"
 SESSIONS = "/api/v1/sessions"
 
 
@@ -24,40 +18,34 @@ def in_hours(hours: float) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def in_days(days: float, hour: int) -> datetime:
+    """A UTC moment `days` from now, on the hour `hour`."""
+    moment = datetime.now(UTC) + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def book(client, headers: dict, mentor, start: datetime | None = None, **fields):
+    """POST /sessions with `headers` (the student's) for `mentor` (a user or an id); the response.
+
+    Two days ahead, an hour on React Hooks, unless `start` and `fields` say otherwise.
+    """
+    body = {
+        "mentor_id": getattr(mentor, "id", mentor),
+        "topic": "React Hooks",
+        "scheduled_time": iso(start or in_hours(48)),
+        "duration_minutes": 60,
+        **fields,
+    }
+    return client.post(SESSIONS, json=body, headers=headers)
+
+
+def booked(client, headers: dict, mentor, start: datetime | None = None, **fields) -> dict:
+    """Book as `book` does, insisting on 201; the session as the API returns it."""
+    response = book(client, headers, mentor, start, **fields)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
 def session_action(client, path: str, headers: dict, **kwargs):
     """POST to /sessions<path> (e.g. "/3/cancel") with `headers`."""
     return client.post(f"{SESSIONS}{path}", headers=headers, **kwargs)
-
-
-def sign(body: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
-    """The X-MentorHub-Signature header value for `body`."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def stored_payments(db) -> list:
-    """Every payment row, read afresh."""
-    from mentorhub.models import Payment
-
-    db.session.expire_all()
-    return db.session.query(Payment).all()
-
-
-def concurrently(app, requests: list[Callable]) -> list[int]:
-    """Send each request (a function of a test client) from its own thread at once; statuses."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def run(request: Callable) -> None:
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(request(client).status_code)
-
-    threads = [threading.Thread(target=run, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)

@@ -1,105 +1,42 @@
-"""Helpers for the observability tests: a real gunicorn, metric parsing, plain HTTP calls."""
+"""A real gunicorn serving `wsgi:app` on the test run's database and Redis, for tests."""
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Mapping
 from pathlib import Path
 
-from prometheus_client.parser import text_string_to_metric_families
-
-from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.support.servers import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
-
-
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of a Prometheus text page, keyed by (name, sorted labels)."""
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
-def value(text: str, name: str, **labels: str) -> float | None:
-    """One sample's value, or None when the page does not have it."""
-    return samples(text).get((name, tuple(sorted(labels.items()))))
-
-
-def total(text: str, name: str, **labels: str) -> float:
-    """The sum of a metric's samples whose labels include `labels` (0 when none)."""
-    wanted = set(labels.items())
-    return sum(v for (n, lbls), v in samples(text).items() if n == name and wanted <= set(lbls))
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: object = None,
-    headers: Mapping[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP request on a fresh connection: status, headers, body."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Content-Type": "application/json"} if payload is not None else {}
-        all_headers.update(headers or {})
-        connection.request(method, path, body=payload, headers=all_headers)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
+from tests.support.environ import process_environ
+from tests.support.servers import ServerProcess, free_port, gunicorn_command
 
 
 class Gunicorn:
-    """`gunicorn wsgi:app` with two workers, on the suite's database and Redis."""
+    """`gunicorn wsgi:app` with `workers` workers; its own lines apart from the app's log."""
 
-    def __init__(self, tmp_path: Path, **environ: str) -> None:
+    def __init__(self, tmp_path: Path, workers: int = 2, **environ: str) -> None:
+        tmp_path.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
         self.metrics_dir = tmp_path / "prometheus"
         self.app_log = tmp_path / "app.log"
         self.server_log = tmp_path / "gunicorn.log"
-        self.environ = {
-            **os.environ,
-            "MENTORHUB_ENV": "testing",
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "REDIS_URL": TEST_REDIS_URL,
-            "SECRET_KEY": TEST_SECRET,
-            "RATE_LIMIT_ENABLED": "false",
-            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
-            **environ,
-        }
-        self.process: subprocess.Popen | None = None
+        self.workers = workers
+        self.environ = process_environ(PROMETHEUS_MULTIPROC_DIR=str(self.metrics_dir), **environ)
+        self.server: ServerProcess | None = None
 
-    def start(self) -> Gunicorn:
-        """Start it (gunicorn.conf.py prepares the metrics directory) and wait for it."""
+    def start(self, wait: bool = True) -> Gunicorn:
+        """Start it (gunicorn.conf.py prepares the metrics directory); wait until it answers."""
         log = str(self.server_log)
-        command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--no-control-socket",
-                   "--bind", f"127.0.0.1:{self.port}", "--error-logfile", log,
-                   "--access-logfile", log, "wsgi:app"]  # fmt: skip
-        with self.app_log.open("w") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.environ, stdout=log, stderr=log
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.logs()
-            try:
-                if request(self.port, "GET", "/health")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"gunicorn did not answer within 60 s\n{self.logs()}")
+        command = gunicorn_command(
+            self.port, "--workers", str(self.workers), "--no-control-socket",
+            "--error-logfile", log, "--access-logfile", log,
+        )  # fmt: skip
+        self.server = ServerProcess(command, self.environ, self.app_log)
+        return self.wait() if wait else self
+
+    def wait(self) -> Gunicorn:
+        """Wait until it answers /health."""
+        self.server.wait_for_http(f"{self.base_url}/health")
+        return self
 
     def worker_pids(self) -> set[str]:
         """Processes that have written metrics (prometheus_client names files by pid)."""
@@ -114,10 +51,5 @@ class Gunicorn:
 
     def stop(self) -> None:
         """Stop it (quick shutdown: nothing is in flight), and wait."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.server is not None:
+            self.server.stop(signal.SIGINT)

@@ -15,9 +15,10 @@ import secrets
 import threading
 import time
 
-import psycopg
 import redis
 from sqlalchemy.engine import make_url
+
+from tests.support.databases import Database, drop_databases
 
 BASE_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BASE_REDIS_URL = "redis://127.0.0.1:6379"
@@ -90,30 +91,12 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or _claim_redis_db()
 os.environ["TEST_REDIS_URL"] = TEST_REDIS_URL
 
 
-def admin_url(url: str = TEST_DATABASE_URL) -> str:
-    """A libpq URL on the server's `postgres` database, for CREATE and DROP DATABASE."""
-    target = make_url(url).set(drivername="postgresql", database="postgres")
-    return target.render_as_string(hide_password=False)
-
-
-def drop_databases(prefix: str) -> None:
-    """Drop every database whose name starts with `prefix` (the run's own and its derivatives)."""
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        names = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            (prefix.replace("_", r"\_") + "%",),
-        ).fetchall()
-        for (name,) in names:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+TEST_DATABASE = Database(TEST_DATABASE_URL)
 
 
 def release() -> None:
     """Drop the run's databases, flush its Redis db and give the claim back."""
-    drop_databases(make_url(TEST_DATABASE_URL).database)
+    drop_databases(TEST_DATABASE_URL, TEST_DATABASE.name)
     client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=5)
     try:
         client.flushdb()

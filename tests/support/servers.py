@@ -1,18 +1,28 @@
-"""Throwaway servers for tests: free loopback ports and private redis-server processes.
+"""Servers a test or benchmark starts on loopback: a free port, the process, waiting for it.
 
-Outage tests kill or freeze these, never the machine's shared Redis.
+A server runs from the repository root in a session of its own, so its whole process group can
+be signalled the way a crash or a supervisor would, and stopping it leaves nothing behind. With
+a log file it writes everything there; without one its output is dropped and its errors reach
+the terminal. `wait_for_http` fails at once, with the log, when the process exits instead of
+answering.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import time
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-import redis
+from tests.support.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -22,50 +32,124 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class PrivateRedis:
-    """A redis-server of the test's own, which it may kill, restart, freeze or thaw."""
+def http_status(url: str, timeout: float = 2.0) -> int | None:
+    """The status of a GET on `url`, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
 
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        """Start (or restart) the server on the same port and wait until it answers."""
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
-            + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        probe = redis.Redis(port=self.port, socket_timeout=1)
-        deadline = time.monotonic() + 20
+def flask_command(*args: str) -> list[str]:
+    """`flask <args>` with this interpreter (FLASK_APP comes from the environment)."""
+    return [sys.executable, "-m", "flask", *args]
+
+
+def run_flask(
+    environ: Mapping[str, str], *args: str, timeout: float = 180.0, capture: bool = True
+) -> subprocess.CompletedProcess:
+    """Run `flask <args>` to its end from the repository root; its output as text if `capture`."""
+    return subprocess.run(
+        flask_command(*args),
+        cwd=ROOT,
+        env=dict(environ),
+        capture_output=capture,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def gunicorn_command(port: int, *args: str, app: str = "wsgi:app") -> list[str]:
+    """gunicorn serving `app` on 127.0.0.1:`port`, with these extra settings."""
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *args, app]
+
+
+class ServerProcess:
+    """One server process (gunicorn, `flask run`, `flask worker`, boot.sh) in its own session."""
+
+    def __init__(
+        self, command: Sequence[str], environ: Mapping[str, str], log: Path | None = None
+    ) -> None:
+        self.command = list(command)
+        self.log = log
+        output = log.open("w") if log else subprocess.DEVNULL
         try:
-            while True:
-                try:
-                    probe.ping()
-                    return
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline or self.process.poll() is not None:
-                        raise
-                    time.sleep(0.05)
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=dict(environ),
+                stdout=output,
+                stderr=subprocess.STDOUT if log else None,
+                start_new_session=True,
+            )
         finally:
-            probe.close()
+            if log:
+                output.close()
+        self.pid = self.process.pid
 
-    def kill(self) -> None:
-        """Stop the server abruptly: connections are refused from now on."""
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=20)
+    def wait_for_http(self, url: str, timeout: float = 60.0) -> ServerProcess:
+        """Wait until a GET on `url` answers 200; returns self."""
 
-    def freeze(self) -> None:
-        """Make the server hang: connections open but nothing answers."""
-        os.kill(self.process.pid, signal.SIGSTOP)
+        def answers() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"{' '.join(self.command)} exited with {self.process.returncode}"
+                    f" instead of answering {url}\n{self.output()[-3000:]}"
+                )
+            return http_status(url) == 200
 
-    def thaw(self) -> None:
-        """Let a frozen server answer again."""
-        os.kill(self.process.pid, signal.SIGCONT)
+        wait_until(answers, timeout, f"{url} to answer 200", lambda: self.output()[-3000:])
+        return self
 
-    def client(self) -> redis.Redis:
-        """A direct client, to look behind the application's back."""
-        return redis.Redis(port=self.port, socket_timeout=5)
+    def alive(self) -> bool:
+        """Whether the process is still running."""
+        return self.process.poll() is None
+
+    def group_gone(self) -> bool:
+        """Whether nothing of its process group is left (no orphaned child)."""
+        try:
+            os.killpg(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    def signal_group(self, number: int) -> None:
+        """Send a signal to the process and everything it started."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, number)
+
+    def sigkill(self) -> None:
+        """SIGKILL the process alone, as the kernel's OOM killer or a crash would."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def stop(self, number: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+        """Send `number` (SIGTERM: a graceful stop), wait, then SIGKILL whatever is left."""
+        if self.alive():
+            self.process.send_signal(number)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=timeout)
+        self.signal_group(signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def output(self) -> str:
+        """What the process wrote to its log (empty without one)."""
+        if self.log is None or not self.log.exists():
+            return ""
+        return self.log.read_text(errors="replace")
+
+
+def start_flask_run(
+    environ: Mapping[str, str], log: Path, port: int | None = None
+) -> tuple[ServerProcess, str]:
+    """`flask run`, as `make run` serves, on `port` (a free one by default), once it answers.
+
+    Returns the process and its base URL.
+    """
+    port = port or free_port()
+    command = flask_command("run", "--host", "127.0.0.1", "--port", str(port))
+    base_url = f"http://127.0.0.1:{port}"
+    return ServerProcess(command, environ, log).wait_for_http(f"{base_url}/health"), base_url

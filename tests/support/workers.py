@@ -1,17 +1,21 @@
-"""`flask worker --burst` run in the test's own process: the real RQ worker, no start-up cost.
+"""RQ workers in tests and benchmarks: `flask worker --burst` in-process, and waiting for workers.
 
-Tests that kill, stall or outlive a worker start it as a process of its own; a test that only
-needs what is due delivered runs it here, on an app of its own as a worker process would have.
+Tests that kill, stall or outlive a worker start it as a process of its own (`ServerProcess`
+with `flask_command("worker")`); a test that only needs what is due delivered runs it here, on
+an app of its own, as a worker process would have.
 """
 
 from __future__ import annotations
 
 import signal
 
+import redis
 from click.testing import Result
 from flask import Flask
+from rq import Queue, Worker
 
 from mentorhub.cli.worker import worker
+from tests.support.waiting import wait_until
 
 
 def run_burst(app: Flask, *args: str) -> Result:
@@ -28,3 +32,17 @@ def run_burst(app: Flask, *args: str) -> Result:
             signal.signal(number, handler)
     assert result.exit_code == 0, result.output
     return result
+
+
+def wait_for_workers(
+    connection: redis.Redis, count: int, queue: Queue | None = None, timeout: float = 60
+) -> None:
+    """Wait until `count` RQ workers (of `queue`, if given) have registered."""
+
+    def registered() -> bool:
+        try:
+            return Worker.count(connection=connection, queue=queue) >= count
+        except redis.ConnectionError:
+            return False
+
+    wait_until(registered, timeout, f"{count} worker(s) to register")
