@@ -49,7 +49,7 @@ def flask_command(*args: str) -> list[str]:
 
 
 def run_flask(
-    environ: Mapping[str, str], *args: str, timeout: float = 180.0, capture: bool = True
+    environ: Mapping[str, str], *args: str, timeout: float | None = 180.0, capture: bool = True
 ) -> subprocess.CompletedProcess:
     """Run `flask <args>` to its end from the repository root; its output as text if `capture`."""
     return subprocess.run(
@@ -71,10 +71,15 @@ class ServerProcess:
     """One server process (gunicorn, `flask run`, `flask worker`, boot.sh) in its own session."""
 
     def __init__(
-        self, command: Sequence[str], environ: Mapping[str, str], log: Path | None = None
+        self,
+        command: Sequence[str],
+        environ: Mapping[str, str],
+        log: Path | None = None,
+        name: str | None = None,
     ) -> None:
         self.command = list(command)
         self.log = log
+        self.name = name or (log.stem if log else Path(self.command[0]).name)
         output = log.open("w") if log else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(

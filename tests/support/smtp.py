@@ -194,6 +194,11 @@ class MailSink:
         with self._lock:
             return [m for m in self.messages if m["To"] == address]
 
+    def copies(self) -> Counter[str]:
+        """How many copies of each Message-ID arrived."""
+        with self._lock:
+            return Counter(self.received)
+
     def repeats(self) -> dict[str, list[float]]:
         """When each Message-ID received more than once arrived (monotonic seconds)."""
         with self._lock:

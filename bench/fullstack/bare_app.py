@@ -1,7 +1,7 @@
-"""The yardstick for `bench/fullstack.py`: a separate bare Flask app with the same two URLs.
+"""The full-stack benchmark's yardstick: a separate bare Flask app with the same two URLs.
 
 No extensions, no limiter, no database: each route answers a constant JSON body of the same
-shape as MentorHub's. gunicorn loads it as `_fullstack_bare:app`.
+shape as MentorHub's. gunicorn loads it as `bench.fullstack.bare_app:app`.
 """
 
 from __future__ import annotations

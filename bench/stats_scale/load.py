@@ -1,4 +1,4 @@
-"""Load generation and reporting for `bench/stats_scale.py`.
+"""Load generation and reporting for the stats benchmark at scale.
 
 Clients are threads in a few forked processes (so the GIL does not cap them), each sending
 one request per connection, as gunicorn's sync workers close every connection anyway. Every
@@ -11,35 +11,14 @@ import random
 import socket
 import threading
 import time
-import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+
+from bench.common.figures import percentile
 
 # A request is in an expiry window when it starts within this many seconds of a recompute.
 WINDOW = 0.5
 Record = tuple[float, float, int, int]  # start (epoch s), latency (s), status, SQL statements
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(port: int, path: str, process, timeout: float = 60) -> None:
-    """Wait until the server answers 200 on `path`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer on {path}")
 
 
 def _request(port: int, raw: bytes) -> tuple[int, int]:
@@ -94,9 +73,8 @@ def run_load(
         return [record for future in futures for record in future.result()]
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
+def _percentile_ms(values: list[float], pct: float) -> float:
+    return percentile(values, pct) * 1000 if values else 0.0
 
 
 def _rate(records: list[Record]) -> float:
@@ -116,9 +94,10 @@ def summarize(results: dict[str, list[Record]], args, workers: int) -> str:
     for name, records in results.items():
         latencies = [lat for _, lat, _, _ in records]
         errors = sum(1 for r in records if r[2] != 200)
+        p50, p99 = _percentile_ms(latencies, 50), _percentile_ms(latencies, 99)
         lines.append(
-            f"{name:<22}{len(records):>10}{_rate(records):>9.0f}{_percentile(latencies, 0.5):>9.1f}"
-            f"{_percentile(latencies, 0.99):>9.1f}{_rate(records) / bare:>9.2f}{errors:>8}"
+            f"{name:<22}{len(records):>10}{_rate(records):>9.0f}{p50:>9.1f}"
+            f"{p99:>9.1f}{_rate(records) / bare:>9.2f}{errors:>8}"
         )
     platform = results["platform"]
     recomputes = sorted(start for start, _, _, sql in platform if sql > 0)
@@ -128,7 +107,7 @@ def summarize(results: dict[str, list[Record]], args, workers: int) -> str:
     lines += [
         "",
         f"platform cache expiries during the run: {len(recomputes)} (one recompute each)",
-        f"platform p99 within +/-{WINDOW} s of an expiry: {_percentile(in_windows, 0.99):.1f} ms "
+        f"platform p99 within +/-{WINDOW} s of an expiry: {_percentile_ms(in_windows, 99):.1f} ms "
         f"over {len(in_windows)} requests (target <= 100 ms)",
     ]
     uncached = results["platform, no cache"]

@@ -1,4 +1,4 @@
-"""The app `bench/stats_scale.py` serves: MentorHub plus what the benchmark needs to measure.
+"""The app the stats benchmark serves: MentorHub plus what the benchmark needs to measure.
 
 - `/bench/bare`: a bare Flask JSON endpoint on the same app and server, the yardstick;
 - `/bench/platform-uncached`: the platform totals read on every request (counters, no cache);
@@ -6,7 +6,7 @@
 - an `X-Bench-SQL` response header with the number of SQL statements the request ran, so the
   load generator can add up statements across every gunicorn worker.
 
-gunicorn loads it as `_stats_app:app`, configured from the environment like `wsgi.py`.
+gunicorn loads it as `bench.stats_scale.app:app`, configured from the environment like `wsgi.py`.
 """
 
 from __future__ import annotations

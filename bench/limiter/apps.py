@@ -1,6 +1,6 @@
-"""The three apps `bench/limiter.py` compares: one JSON endpoint, bare or behind a limiter.
+"""The apps the limiter benchmark compares: one JSON endpoint, bare or behind a limiter.
 
-gunicorn loads them as `limiter_app:create_app(variant)`, a variant from VARIANTS.
+gunicorn loads them as `bench.limiter.apps:create_app(variant)`, a variant from VARIANTS.
 """
 
 from __future__ import annotations

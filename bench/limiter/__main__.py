@@ -6,10 +6,10 @@ request and the ratios to bare. A fourth variant, our token bucket in memory (pe
 not a deployment), shows Flask-Limiter's own cost without a Redis round trip. Only 127.0.0.1 is
 used; every server is stopped at the end.
 
-    python bench/limiter.py [--duration 4] [--rounds 8]
+    python -m bench.limiter [--duration 4] [--rounds 8]
 
-Needs wrk (`apt-get install wrk`), Linux (/proc, for the CPU figures) and a Redis at REDIS_URL
-(default redis://127.0.0.1:6379/0); only the bench's own keys in it are touched.
+Needs wrk (`apt-get install wrk`) and Linux (/proc, for the CPU figures). Redis is a private
+redis-server, or REDIS_URL if set (only the bench's own keys in it are touched).
 """
 
 from __future__ import annotations
@@ -18,18 +18,15 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
 import redis
 
-BENCH_DIR = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH_DIR.parent), str(BENCH_DIR)]
-
-from limiter_app import VARIANTS  # noqa: E402
-from limiter_load import CLIENTS, WRK_SCRIPT, clear_bench_keys, run_wrk, start_server  # noqa: E402
+from bench.common.production import redis_url as bench_redis
+from bench.common.wrk import run_wrk
+from bench.limiter.apps import VARIANTS
+from bench.limiter.servers import CLIENTS, WRK_SCRIPT, clear_bench_keys, start_server
+from tests.support.servers import ServerProcess
 
 Results = dict[str, list[dict[str, float]]]
 
@@ -44,35 +41,45 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    load_before = os.getloadavg()[0]
+    with bench_redis() as redis_url:
+        results = measure(args, redis_url)
+    report(results, args)
+    # Other work on the machine slows the limited variants more than bare (each Redis round trip
+    # waits for the scheduler twice): judge the ratios with the load in mind.
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+
+
+def measure(args: argparse.Namespace, redis_url: str) -> Results:
+    """A server per variant, warmed up, then loaded in interleaved rounds."""
     redis.Redis.from_url(redis_url).ping()
     clear_bench_keys(redis_url)
-
-    load_before = os.getloadavg()[0]
-    servers: dict[str, tuple[subprocess.Popen, str]] = {}
+    servers: dict[str, tuple[ServerProcess, str]] = {}
+    environ = {**os.environ, "REDIS_URL": redis_url}
     results: Results = {variant: [] for variant in VARIANTS}
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(WRK_SCRIPT)
         script.flush()
         try:
             for variant in VARIANTS:
-                servers[variant] = start_server(variant, redis_url, args.threads)
-                run_wrk(servers[variant], script.name, 2, args.connections)  # warm-up
+                servers[variant] = start_server(variant, environ, args.threads)
+                wrk(servers[variant], script.name, 2, args.connections)  # warm-up
             for round_no in range(1, args.rounds + 1):
                 for variant in VARIANTS:
-                    result = run_wrk(servers[variant], script.name, args.duration, args.connections)
+                    result = wrk(servers[variant], script.name, args.duration, args.connections)
                     results[variant].append(result)
                     print(f"round {round_no} {variant:>20}: {result['rps']:8.0f} req/s", flush=True)
         finally:
-            for process, _ in servers.values():
-                process.terminate()
-            for process, _ in servers.values():
-                process.wait(timeout=30)
+            for server, _ in servers.values():
+                server.stop()
             clear_bench_keys(redis_url)
-    report(results, args)
-    # Other work on the machine slows the limited variants more than bare (each Redis round trip
-    # waits for the scheduler twice): judge the ratios with the load in mind.
-    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+    return results
+
+
+def wrk(server: tuple[ServerProcess, str], script: str, seconds: int, connections: int) -> dict:
+    """One wrk run against one variant's server."""
+    process, url = server
+    return run_wrk(process.pid, f"{url}/ping", seconds, connections, script)
 
 
 def report(results: Results, args: argparse.Namespace) -> None:

@@ -1,4 +1,4 @@
-"""Steady-rate mode of bench/notifications.py: N events/s, one notification per transaction.
+"""Steady-rate mode of the notification benchmark: N events/s, one notification per transaction.
 
 Several producer processes each commit one welcome notification per transaction at a fixed
 pace (as registrations would) and note the wall-clock time of each commit. The SMTP server
@@ -10,8 +10,19 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pstats
+import tempfile
 import time
 from collections import Counter, defaultdict
+
+from flask import Flask
+
+from bench.common.cpu import cpu_snapshot
+from bench.common.figures import percentile
+from bench.notifications.batch import cpu_report
+from bench.notifications.mail_server import STEADY_PHASE
+from bench.notifications.services import Services
+from bench.notifications.workers import start_workers, stop_workers
+from tests.support.rows import insert_users
 
 
 def producer(env: dict, emails: list[str], rate: float, start_at: float, out) -> None:
@@ -85,16 +96,10 @@ def run_steady(env: dict, emails: list[str], rate: float, processes: int, accept
         "delivered": len(latencies),
         "missing": len(commits) - len(latencies),
         "duplicates": sum((n - 1) * k for n, k in copies.items()),
-        "p50": _pct(latencies, 50),
-        "p99": _pct(latencies, 99),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
         "max": latencies[-1] if latencies else float("nan"),
     }
-
-
-def _pct(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, int(len(values) * pct / 100))]
 
 
 def report(result: dict) -> str:
@@ -138,3 +143,44 @@ def profile_summary(path: str) -> str:
     for group, seconds in sorted(spent.items(), key=lambda item: -item[1]):
         lines.append(f"    {group:<24} {seconds * 1000 / max(1, handled):7.3f}")
     return "\n".join(lines)
+
+
+def steady_runs(services: Services, app: Flask, args, phase, accepts, pids: dict) -> None:
+    """Steady-rate runs: `--processes` producers, one notification per transaction."""
+    for number, rate in enumerate(float(r) for r in args.rates.split(",") if r):
+        services.reset(app)
+        count = int(rate * args.seconds)
+        with app.app_context():
+            emails = insert_users([f"s{n}@example.com" for n in range(count)])
+        phase.value = STEADY_PHASE + number
+        times: dict[int, list[float]] = {}
+
+        def accepted(wanted=phase.value, times=times) -> dict[int, list[float]]:
+            while not accepts.empty():
+                got_phase, number_, at = accepts.get()
+                if got_phase == wanted:
+                    times.setdefault(number_, []).append(at)
+            return times
+
+        # Measure the queue, not the safety net.
+        env = services.environ(NOTIFICATION_SWEEP_AGE_SECONDS="600")
+        name = f"mentorhub-worker-{os.getpid()}-{number}.prof"
+        profile = os.path.join(tempfile.gettempdir(), name) if args.profile else None
+        workers = start_workers(app, env, 2, profile)
+        try:
+            groups = {"workers": [w.pid for w in workers], **pids}
+            groups["postgres"] = services.postgres_pids()
+            before = cpu_snapshot(groups)
+            started = time.perf_counter()
+            result = run_steady(services.environ(), emails, rate, args.processes, accepted)
+            groups["postgres"] = sorted(set(groups["postgres"]) | set(services.postgres_pids()))
+            after = cpu_snapshot(groups)
+            used = {name: after[name] - before.get(name, 0.0) for name in after}
+            used["elapsed"] = time.perf_counter() - started
+        finally:
+            stop_workers(workers)
+        print(report(result))
+        print(cpu_report({**used, "producers": 0.0}, result["committed"]))
+        if profile and os.path.exists(profile):
+            print(profile_summary(profile))
+            os.unlink(profile)

@@ -2,12 +2,12 @@
 
 MentorHub runs with the production config: rate limiter on (token bucket on Redis, exact across
 workers, clients far below their limit), cache on Redis, PostgreSQL seeded with 1,000,000 users
-and 2,000,000 sessions. The yardstick is `_fullstack_bare.py`, a bare Flask app with the same
-URLs. Both run under gunicorn with the same settings (2 sync workers), are loaded by wrk from 32
-connections, and are measured in interleaved rounds. It prints, per endpoint, both apps' req/s
-and p50/p99, and the ratio MentorHub / bare (median of the per-round ratios).
+and 2,000,000 sessions. The yardstick is `bench/fullstack/bare_app.py`, a bare Flask app with
+the same URLs. Both run under gunicorn with the same settings (2 sync workers), are loaded by
+wrk from 32 connections, and are measured in interleaved rounds. It prints, per endpoint, both
+apps' req/s and p50/p99, and the ratio MentorHub / bare (median of the per-round ratios).
 
-    python bench/fullstack.py [--duration 5] [--rounds 5] [--reuse]
+    python -m bench.fullstack [--duration 5] [--rounds 5] [--reuse]
 
 - /api/v1/stats/platform: 5,000 client addresses (X-Forwarded-For, one trusted proxy hop);
 - /api/v1/stats/dashboard: 200 different users' access tokens in rotation.
@@ -20,24 +20,18 @@ private redis-server is started for the run; nothing else is touched.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import secrets
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
-
-from limiter_load import free_port, run_wrk  # noqa: E402
-from stats_scale import DEFAULT_DB, mint_tokens, prepare_database  # noqa: E402
+from bench.common.stats_db import database_url, mint_tokens, prepare_database
+from bench.common.wrk import run_wrk
+from bench.fullstack.settings import fullstack_environ
+from tests.support.redis_server import PrivateRedis
+from tests.support.servers import ServerProcess, free_port, gunicorn_command
 
 ENDPOINTS = {"platform": "/api/v1/stats/platform", "dashboard": "/api/v1/stats/dashboard"}
 CLIENTS = 5000
@@ -67,28 +61,15 @@ end
 """
 
 
-def serve(target: str, env: dict, config: str) -> tuple[subprocess.Popen, str]:
-    """gunicorn, 2 sync workers, the same flags for both apps; wait until it answers."""
+def serve(app: str, env: dict, config: str) -> tuple[ServerProcess, str]:
+    """gunicorn, 2 sync workers, the same flags for both apps, once it answers; its URL."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "--config", config, "--workers", "2",
-        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
-        "--pythonpath", f"{ROOT},{BENCH_DIR}", "--log-level", "warning", target,
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    command = gunicorn_command(
+        port, "--config", config, "--workers", "2", "--worker-class", "sync",
+        "--backlog", "2048", "--log-level", "warning", app=app,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{target} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + ENDPOINTS["platform"], timeout=2) as response:
-                json.load(response)
-                return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit(f"{target} did not answer within 60 s")
+    return ServerProcess(command, env).wait_for_http(url + ENDPOINTS["platform"]), url
 
 
 def check_answers(url: str, token: str) -> None:
@@ -112,30 +93,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    redis_port = free_port()
-    env = {
-        **os.environ,
-        "MENTORHUB_ENV": "production",
-        "DATABASE_URL": url,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "SECRET_KEY": secrets.token_hex(32),
-        "PUBLIC_BASE_URL": "https://mentorhub.example.com",
-        "EMAIL_BACKEND": "log",
-        "RATE_LIMIT_ENABLED": "true",
-        # Far above what one simulated client sends: the bench measures allowed requests.
-        "RATE_LIMIT_REQUESTS": "1000000",
-        "TRUSTED_PROXY_HOPS": "1",
-        # On a busy shared machine a 50 ms stall would (by design) move each worker to its own
-        # memory bucket: the bench must measure the limiter on Redis, exact across workers.
-        "REDIS_SOCKET_TIMEOUT": "1",
-    }
-    redis_server = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(redis_port), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    servers: dict[str, tuple[subprocess.Popen, str]] = {}
+    redis_server = PrivateRedis().start()
+    env = fullstack_environ(redis_server.url)
+    servers: dict[str, tuple[ServerProcess, str]] = {}
     load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         # Both apps get the same (empty) gunicorn config, so only the flags above apply.
@@ -145,21 +105,19 @@ def main() -> None:
         script = Path(tmp, "load.lua")
         script.write_text(WRK_SCRIPT % {"clients": CLIENTS})
         try:
-            print("database:", prepare_database(url, env, args.users, args.sessions, args.reuse))
+            prepared = prepare_database(database_url(), env, args.users, args.sessions, args.reuse)
+            print("database:", prepared)
             tokens = mint_tokens(env, TOKENS)
             tokens_file.write_text("\n".join(tokens) + "\n")
             servers["mentorhub"] = serve("wsgi:app", env, str(config))
-            servers["bare"] = serve("_fullstack_bare:app", env, str(config))
+            servers["bare"] = serve("bench.fullstack.bare_app:app", env, str(config))
             check_answers(servers["mentorhub"][1], tokens[0])
             results = rounds(servers, script, tokens_file, args)
             load.append(os.getloadavg()[0])
         finally:
             for process, _ in servers.values():
-                process.terminate()
-            for process, _ in servers.values():
-                process.wait(timeout=30)
-            redis_server.terminate()
-            redis_server.wait(timeout=30)
+                process.stop()
+            redis_server.kill()
     report(results, args, load)
 
 
@@ -180,8 +138,9 @@ def rounds(servers: dict, script: Path, tokens: Path, args: argparse.Namespace) 
 
 def wrk(server, script: Path, tokens: Path, endpoint: str, seconds: int, connections: int) -> dict:
     """One wrk run against one endpoint (the script takes the path and the tokens file)."""
+    process, url = server
     arguments = (ENDPOINTS[endpoint], str(tokens))
-    return run_wrk(server, str(script), seconds, connections, arguments)
+    return run_wrk(process.pid, url, seconds, connections, str(script), arguments)
 
 
 def report(results: dict, args: argparse.Namespace, load: list[float]) -> None:

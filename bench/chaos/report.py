@@ -5,18 +5,33 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from _chaos_load import Tally
-from _chaos_servers import Database, MailCounter
+from bench.chaos.load import Tally
+from tests.support.databases import Database
+from tests.support.smtp import MailSink
 
 # Final states a row reaches on purpose: a moved or cancelled session's reminder, a user's opt-out.
 BY_DESIGN = ("cancelled", "expired", "skipped")
 # The last line of a traceback: a dotted exception name, a colon, the message.
 EXCEPTION_LINE = re.compile(r"^((?:[A-Za-z_]\w*\.)*[A-Z]\w*): (.*)$")
+NOTIFICATION_ID = re.compile(r"<notification-(\d+)@")
+
+
+def by_notification(smtp: MailSink) -> tuple[Counter[int], int]:
+    """Receipts per notification id, and how many messages carried no such Message-ID."""
+    counts: Counter[int] = Counter()
+    strangers = 0
+    for message_id, count in smtp.copies().items():
+        match = NOTIFICATION_ID.match(message_id)
+        if match:
+            counts[int(match.group(1))] += count
+        else:
+            strangers += count
+    return counts, strangers
 
 
 def email_rows(db: Database) -> list[tuple]:
     """(id, type, status, due now?) of every email notification."""
-    return db.query(
+    return db.execute(
         "SELECT id, type, status, (send_after IS NULL OR send_after <= now()) AS due"
         " FROM notifications WHERE channel = 'email'"
     )
@@ -24,16 +39,16 @@ def email_rows(db: Database) -> list[tuple]:
 
 def undrained(db: Database) -> int:
     """Due email rows still waiting to be sent (pending, or claimed by a worker)."""
-    return db.query(
+    return db.execute(
         "SELECT count(*) FROM notifications WHERE channel = 'email'"
         " AND status IN ('pending', 'sending') AND (send_after IS NULL OR send_after <= now())"
     )[0][0]
 
 
-def mail_figures(db: Database, smtp: MailCounter) -> dict:
+def mail_figures(db: Database, smtp: MailSink) -> dict:
     """Delivered, duplicates and lost, matching the server's Message-IDs to the rows."""
     rows = email_rows(db)
-    received, strangers = smtp.by_notification()
+    received, strangers = by_notification(smtp)
     by_status = Counter(status for _, _, status, _ in rows)
     ids = {row_id for row_id, *_ in rows}
     expected = {row_id for row_id, _, status, due in rows if due and status not in BY_DESIGN}
@@ -62,11 +77,11 @@ def mail_figures(db: Database, smtp: MailCounter) -> dict:
 
 def slowest_mail(db: Database, t0_epoch: float, count: int = 5) -> list[str]:
     """The last mails sent: what held the drain back (attempts, the error before success)."""
-    rows = db.query(
+    rows = db.execute(
         "SELECT id, type, attempts, extract(epoch FROM coalesce(send_after, created_at)),"
         " extract(epoch FROM sent_at), coalesce(last_error, '') FROM notifications"
         " WHERE channel = 'email' AND status = 'sent' ORDER BY sent_at DESC LIMIT %s",
-        (count,),
+        params=(count,),
     )
     return [
         f"  #{row_id} {kind}: due t={float(due) - t0_epoch:.1f}s,"
@@ -78,7 +93,7 @@ def slowest_mail(db: Database, t0_epoch: float, count: int = 5) -> list[str]:
 def sent_by_type(db: Database) -> dict:
     """Sent email rows per notification type."""
     return dict(
-        db.query(
+        db.execute(
             "SELECT type, count(*) FROM notifications WHERE channel = 'email'"
             " AND status = 'sent' GROUP BY type"
         )
@@ -87,7 +102,7 @@ def sent_by_type(db: Database) -> dict:
 
 def all_notifications(db: Database) -> dict:
     """Notification rows per channel."""
-    return dict(db.query("SELECT channel, count(*) FROM notifications GROUP BY channel"))
+    return dict(db.execute("SELECT channel, count(*) FROM notifications GROUP BY channel"))
 
 
 def request_figures(tally: Tally) -> list[str]:
@@ -117,7 +132,7 @@ def failure_lines(tally: Tally, t0: float, events: list[tuple[float, str]]) -> l
     return lines
 
 
-def duplicate_lines(smtp: MailCounter, t0: float, events: list[tuple[float, str]]) -> list[str]:
+def duplicate_lines(smtp: MailSink, t0: float, events: list[tuple[float, str]]) -> list[str]:
     """Each Message-ID received twice: when, and the fault just before its first copy."""
     lines = []
     for message_id, times in sorted(smtp.repeats().items(), key=lambda item: item[1][0]):

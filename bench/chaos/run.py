@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sys
 import threading
 import time
 from pathlib import Path
 
-import requests
-from _chaos_procs import Process, flask_worker, gunicorn, migrate
-from _chaos_servers import Database, MailCounter, RedisServer, free_port, wait_for
+from bench.common.production import production_environ
+from tests.support.databases import Database
+from tests.support.redis_server import PrivateRedis
+from tests.support.servers import ServerProcess, flask_command, free_port, run_flask
+from tests.support.smtp import MailSink
+from tests.support.waiting import wait_until
+from tests.support.workers import wait_for_workers
 
 OUTAGE = 30.0
+# The server whose maintenance database the run's own database is created from.
+SERVER_URL = os.environ.get("CHAOS_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 class Run:
@@ -21,24 +28,27 @@ class Run:
 
     def __init__(self, args: argparse.Namespace, log_dir: Path) -> None:
         self.args, self.log_dir = args, log_dir
-        self.db = Database(f"mentorhub_chaos_{os.getpid()}_{secrets.token_hex(3)}")
-        self.redis, self.smtp = RedisServer(), MailCounter(delay=args.smtp_delay)
+        name = f"mentorhub_chaos_{os.getpid()}_{secrets.token_hex(3)}"
+        self.db = Database(f"{SERVER_URL.rsplit('/', 1)[0]}/{name}")
+        self.redis, self.smtp = PrivateRedis(), MailSink(keep_messages=False)
+        # Each message takes this long to be accepted, so workers spend real time mid-batch.
+        self.smtp.delay = args.smtp_delay
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.web: Process | None = None
-        self.workers: dict[str, Process] = {}
-        self.killed: list[Process] = []
+        self.secret = secrets.token_hex(32)
+        self.web: ServerProcess | None = None
+        self.workers: dict[str, ServerProcess] = {}
+        self.killed: list[ServerProcess] = []
         self.events: list[tuple[float, str]] = []
         self.t0 = time.monotonic()
 
     def env(self, application: str) -> dict[str, str]:
         """A production environment on this run's database, Redis and SMTP server."""
-        environ = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-        environ.update(
-            MENTORHUB_ENV="production",
-            FLASK_APP="wsgi:app",
-            DATABASE_URL=f"{self.db.url}?application_name={application}",
-            REDIS_URL=self.redis.url,
+        return production_environ(
+            f"{self.db.url}?application_name={application}",
+            self.redis.url,
+            PROMETHEUS_MULTIPROC_DIR=None,
+            EMAIL_BACKEND=None,
             SMTP_HOST="127.0.0.1",
             SMTP_PORT=str(self.smtp.port),
             PUBLIC_BASE_URL="https://mentorhub.example",
@@ -49,28 +59,25 @@ class Run:
             WEB_CONCURRENCY="2",
             LOG_LEVEL="INFO",
         )
-        return environ
+
+    def worker(self, name: str) -> ServerProcess:
+        """Start one `flask worker` (with its scheduler thread and sweep)."""
+        command = flask_command("worker", "--name", name)
+        return ServerProcess(command, self.env("chaos-worker"), self.log_dir / f"{name}.log")
 
     def start(self) -> None:
         """Database, Redis, SMTP, migrations, then the web server and two workers."""
-        self.secret = secrets.token_hex(32)
         self.db.create()
         self.redis.start()
         self.smtp.start()
-        migrate(self.env("chaos-web"))
-        self.web = gunicorn(self.env("chaos-web"), self.log_dir)
-        wait_for(self._web_answers, 60, "gunicorn to answer /health")
+        run_flask(self.env("chaos-web"), "db", "upgrade", timeout=120).check_returncode()
+        # The web server as deployed: gunicorn.conf.py, two sync workers.
+        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+        self.web = ServerProcess(command, self.env("chaos-web"), self.log_dir / "web.log")
+        self.web.wait_for_http(self.url + "/health")
         for name in ("worker-a", "worker-b"):
-            self.workers[name] = flask_worker(name, self.env("chaos-worker"), self.log_dir)
-        wait_for(lambda: self.redis.worker_count() >= 2, 60, "two workers to register")
-
-    def _web_answers(self) -> bool:
-        if not self.web.alive():
-            raise SystemExit(f"gunicorn exited:\n{self.web.output()[-3000:]}")
-        try:
-            return requests.get(self.url + "/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
+            self.workers[name] = self.worker(name)
+        wait_for_workers(self.redis.client(), 2)
 
     def note(self, what: str) -> None:
         """Record a fault (or its end) at the current time."""
@@ -97,24 +104,18 @@ class Run:
         )
         time.sleep(2)
         replacement = f"{name}-2"
-        self.workers[replacement] = flask_worker(
-            replacement, self.env("chaos-worker"), self.log_dir
-        )
+        self.workers[replacement] = self.worker(replacement)
         self.note(f"started {replacement}")
 
     def _wait_for_claim(self, pid: int, timeout: float) -> int:
         # A worker is killed mid-batch when it can be: that is where a crash costs the most.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            held = self.db.query(
-                "SELECT count(*) FROM notifications WHERE status = 'sending'"
-                " AND claimed_by LIKE %s",
-                (f"%:{pid}",),
-            )[0][0]
-            if held:
-                return held
-            time.sleep(0.05)
-        return 0
+        held = "SELECT count(*) FROM notifications WHERE status = 'sending' AND claimed_by LIKE %s"
+        try:
+            return wait_until(
+                lambda: self.db.execute(held, params=(f"%:{pid}",))[0][0], timeout, step=0.05
+            )
+        except AssertionError:
+            return 0
 
     def stop(self) -> None:
         """Stop every process and server; drop the database."""

@@ -1,4 +1,4 @@
-"""Part of `bench/metrics_cost.py`: the app's own CPU per request, metrics on against off.
+"""Part of the metrics benchmark: the app's own CPU per request, metrics on against off.
 
 Two apps in this one process, built from the same environment but for METRICS_ENABLED, answer
 /api/v1/stats/platform through the whole WSGI stack (rate limiting, cache, database) in
@@ -10,17 +10,12 @@ gunicorn, so every recorded value is written to its file.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 # Before prometheus_client is imported: it picks its storage then.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bench-metrics-app-")
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from config import load_config  # noqa: E402
 from mentorhub import create_app  # noqa: E402

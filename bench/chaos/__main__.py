@@ -1,6 +1,6 @@
 """Chaos run: MentorHub under mixed HTTP load while its dependencies fail, one command.
 
-    python bench/chaos.py [--duration 150] [--rate 30] [--threads 4] [--drain-timeout 150]
+    python -m bench.chaos [--duration 150] [--rate 30] [--threads 4] [--drain-timeout 150]
 
 It starts its own PostgreSQL database (dropped at the end), a private redis-server, an aiosmtpd
 server counting Message-IDs, gunicorn (gunicorn.conf.py, 2 sync workers) and two `flask worker`
@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-# The bench's own modules, and the repository (for tests.support's private redis-server).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
-
-from _chaos_load import Traffic  # noqa: E402
-from _chaos_report import (  # noqa: E402
+from bench.chaos.load import Traffic
+from bench.chaos.report import (
     all_notifications,
     duplicate_lines,
     exceptions_in,
@@ -38,7 +33,7 @@ from _chaos_report import (  # noqa: E402
     slowest_mail,
     undrained,
 )
-from _chaos_run import Run, run_faults  # noqa: E402
+from bench.chaos.run import Run, run_faults
 
 
 def main() -> None:
