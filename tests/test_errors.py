@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -14,8 +13,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
 from tests.support.run_resources import TEST_DATABASE
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.servers import ROOT
 
 
 def test_unknown_route_is_a_json_404(client):

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "mentorhub"
+from tests.support.servers import ROOT
+
+PACKAGE = ROOT / "mentorhub"
 OWNED = ["ratelimit", "cache", "stats/service.py", "stats/queries.py", "api/stats.py"]
 PRIVATE = [
     re.compile(r"(flask_limiter|limits|rq|redis|sqlalchemy|flask_caching)[a-z_.]*\._[a-z]"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -15,9 +14,8 @@ from mentorhub.extensions import rq
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.tracking import EXTENSION_KEY
+from tests.support.servers import ROOT
 from tests.support.workers import run_burst
-
-ROOT = Path(__file__).resolve().parent.parent
 
 PLATFORM = "/api/v1/stats/platform"
 
