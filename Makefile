@@ -13,7 +13,9 @@ export RAN_SOME_TESTS := import sys, xml.etree.ElementTree as E; \
   r = E.parse(sys.argv[1]).getroot(); \
   sys.exit(0 if sum(int(s.get("tests", 0)) for s in r.iter("testsuite")) > 0 else 1)
 
-.PHONY: run serve test lint worker bench-stats bench-limiter bench-fullstack bench-notifications clean
+.PHONY: run serve test lint worker clean bench-stats-scale bench-fullstack bench-fullstack-profile \
+	bench-limiter bench-limiter-profile bench-notifications bench-chaos bench-metrics-cost \
+	bench-mail-build
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,18 +53,43 @@ lint: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/flask worker
 
-bench-stats: $(STAMP)
-	$(BIN)/python bench/stats_scale.py
-
-bench-limiter: $(STAMP)
-	$(BIN)/python bench/limiter.py
+# Benchmarks: `python -m bench.<name>` from the repository root; BENCH_ARGS passes options,
+# e.g. `make bench-limiter BENCH_ARGS="--rounds 2"`. bench/README.md has the method and figures.
+## bench-stats-scale: the stats endpoints at 1M users against a bare route in the same app
+bench-stats-scale: $(STAMP)
+	$(BIN)/python -m bench.stats_scale $(BENCH_ARGS)
 
 ## bench-fullstack: /stats/platform and /stats/dashboard, full stack, against a bare Flask app
 bench-fullstack: $(STAMP)
-	$(BIN)/python bench/fullstack.py --reuse
+	$(BIN)/python -m bench.fullstack --reuse $(BENCH_ARGS)
 
+## bench-fullstack-profile: the same two endpoints called in-process, CPU and profile by package
+bench-fullstack-profile: $(STAMP)
+	$(BIN)/python -m bench.fullstack.profile $(BENCH_ARGS)
+
+## bench-limiter: bare Flask against our token bucket and Flask-Limiter's moving-window (wrk)
+bench-limiter: $(STAMP)
+	$(BIN)/python -m bench.limiter $(BENCH_ARGS)
+
+## bench-limiter-profile: each limiter's CPU per request in-process (--profile: by package)
+bench-limiter-profile: $(STAMP)
+	$(BIN)/python -m bench.limiter.profile $(BENCH_ARGS)
+
+## bench-notifications: steady-rate latency, request path, batch delivery against smtplib
 bench-notifications: $(STAMP)
-	$(BIN)/python bench/notifications.py
+	$(BIN)/python -m bench.notifications $(BENCH_ARGS)
+
+## bench-chaos: mixed load while Redis, SMTP, workers and database connections fail (~4 min)
+bench-chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos $(BENCH_ARGS)
+
+## bench-metrics-cost: /stats/platform with metrics on against off, under gunicorn and in-process
+bench-metrics-cost: $(STAMP)
+	$(BIN)/python -m bench.metrics_cost $(BENCH_ARGS)
+
+## bench-mail-build: CPU per mail of rendering and building a notification email
+bench-mail-build: $(STAMP)
+	$(BIN)/python -m bench.mail_build $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance

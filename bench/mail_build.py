@@ -4,7 +4,7 @@
 2. build: that email as an `EmailMessage` with our SMTP policy, serialised to bytes;
 3. build, stock policy: the same with `email.policy.SMTP` as it comes (for comparison).
 
-Usage: python bench/mail_build.py [--count 3000]
+Usage: python -m bench.mail_build [--count 3000]
 Needs no services: the app runs on its defaults and nothing is sent.
 """
 
@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from mentorhub import create_app  # noqa: E402
-from mentorhub.mail.message import app_sender  # noqa: E402
-from mentorhub.mail.rendering import render_email  # noqa: E402
+from mentorhub import create_app
+from mentorhub.mail.message import app_sender
+from mentorhub.mail.rendering import render_email
 
 
 def cpu_ms(action, count: int) -> float:

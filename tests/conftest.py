@@ -1,14 +1,15 @@
 """Shared fixtures: a real PostgreSQL database and Redis db of this run's own.
 
-`tests.run_resources` names them (unique per run) and drops them when the run ends, so a run
-never depends on, or touches, a developer's data or another run's.
+`tests.support.run_resources` names them (unique per run) and drops them when the run ends, so
+a run never depends on, or touches, a developer's data or another run's. The helpers behind the
+fixtures live in `tests.support`, which the benchmarks share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import psycopg
 import pytest
 import redis as redis_lib
 from flask import Flask
@@ -16,16 +17,19 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from mentorhub import create_app
-from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from tests import run_resources
-from tests.local_servers import PrivateRedis, free_port
-from tests.notifications.support import MailSink
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.tables import empty_tables
-
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
+from tests.support import run_resources
+from tests.support.auth import PASSWORD, AuthActions
+from tests.support.booking import book as book_session
+from tests.support.databases import Database
+from tests.support.environ import app_environ
+from tests.support.notifications import worker_environ
+from tests.support.redis_server import PrivateRedis
+from tests.support.run_resources import TEST_DATABASE, TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.servers import ServerProcess, flask_command
+from tests.support.smtp import MailSink
+from tests.support.tables import empty_tables
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,40 +44,31 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     run_resources.release()
 
 
-def _recreate_database(url: str) -> None:
-    target = make_url(url)
-    with psycopg.connect(run_resources.admin_url(url), autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (target.database,),
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}"')
-        conn.execute(f'CREATE DATABASE "{target.database}"')
-
-
-def base_environ(**overrides: str) -> dict[str, str]:
-    """Environment for a test app: the suite's own PostgreSQL database and Redis db."""
-    environ = {
-        "DATABASE_URL": TEST_DATABASE_URL,
-        "REDIS_URL": TEST_REDIS_URL,
-        "SECRET_KEY": TEST_SECRET,
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "INFO",
-    }
-    environ.update(overrides)
-    return {k: v for k, v in environ.items() if v is not None}
-
-
 @pytest.fixture(scope="session")
 def database_schema() -> Iterator[None]:
     """Create the test database and its tables once per run."""
-    _recreate_database(TEST_DATABASE_URL)
-    app = create_app(TestingConfig(base_environ()))
+    TEST_DATABASE.create()
+    app = create_app(TestingConfig(app_environ()))
     with app.app_context():
         _db.create_all()
         _db.engine.dispose()
     yield
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[Callable[[str], str]]:
+    """Make an empty database named after the run's (`<run's>_<suffix>`); its URL. Dropped after."""
+    made: list[Database] = []
+
+    def make(suffix: str) -> str:
+        name = f"{TEST_DATABASE.name}_{suffix}"
+        database = Database(make_url(TEST_DATABASE_URL).set(database=name).render_as_string(False))
+        made.append(database.create())
+        return database.url
+
+    yield make
+    for database in made:
+        database.drop()
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +86,7 @@ def make_app(database_schema, redis_client) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def factory(config_overrides: dict | None = None, **environ: str) -> Flask:
-        app = create_app(TestingConfig(base_environ(**environ)), config_overrides)
+        app = create_app(TestingConfig(app_environ(**environ)), config_overrides)
         apps.append(app)
         return app
 
@@ -133,6 +128,12 @@ def db(app: Flask):
 
 
 @pytest.fixture
+def auth(client) -> AuthActions:
+    """Sign up and sign in through the API with `client`."""
+    return AuthActions(client)
+
+
+@pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     """Create a user row directly (bypassing the API)."""
     counter = {"n": 0}
@@ -141,7 +142,7 @@ def make_user(app: Flask) -> Callable[..., User]:
         email: str | None = None,
         *,
         is_mentor: bool = False,
-        password: str = "password123",
+        password: str = PASSWORD,
         name: str = "Test User",
     ) -> User:
         counter["n"] += 1
@@ -159,15 +160,9 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 
 @pytest.fixture
-def auth_headers(app: Flask) -> Callable[[User], dict[str, str]]:
+def auth_headers(app: Flask) -> Callable[..., dict[str, str]]:
     """Bearer headers carrying a fresh sign-in's access (or refresh) token, as login issues."""
-
-    def factory(user: User, refresh: bool = False) -> dict[str, str]:
-        tokens = issue_tokens(user)
-        token = tokens["refresh_token"] if refresh else tokens["access_token"]
-        return {"Authorization": f"Bearer {token}"}
-
-    return factory
+    return AuthActions.headers
 
 
 @pytest.fixture
@@ -183,18 +178,46 @@ def mentor(make_user) -> User:
 
 
 @pytest.fixture
+def book(client, auth_headers) -> Callable:
+    """POST /sessions as `student` with `mentor` (two days ahead by default); the response."""
+
+    def factory(student: User, mentor: User, start=None, **fields):
+        return book_session(client, auth_headers(student), mentor, start, **fields)
+
+    return factory
+
+
+@pytest.fixture
 def smtp() -> Iterator[MailSink]:
     """A real SMTP server on loopback, recording what it accepts."""
-    sink = MailSink(free_port())
-    sink.start()
+    sink = MailSink().start()
     yield sink
     sink.stop()
 
 
 @pytest.fixture
+def start_worker(smtp, tmp_path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start `flask worker [args]` processes on the suite's database, Redis and `smtp`.
+
+    Each runs in a process group of its own, so a test can SIGKILL it like a crashed machine;
+    all are stopped at teardown.
+    """
+    started: list[ServerProcess] = []
+
+    def start(*args: str, environ: dict[str, str] | None = None) -> ServerProcess:
+        log = Path(tmp_path, f"worker-{len(started)}.log")
+        worker = ServerProcess(flask_command("worker", *args), environ or worker_environ(smtp), log)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop(timeout=20)
+
+
+@pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
     """A running redis-server of this test's own, killed at the end."""
-    server = PrivateRedis()
-    server.start()
+    server = PrivateRedis().start()
     yield server
     server.kill()

@@ -8,16 +8,15 @@ import jwt as pyjwt
 import pytest
 from flask_jwt_extended import create_access_token
 
-REGISTER = "/api/v1/auth/register"
-LOGIN = "/api/v1/auth/login"
+from tests.support.auth import LOGIN, REGISTER, AuthActions
 
 
 def register(client, email="ada@example.com", password="correct-horse", name="Ada", **extra):
-    return client.post(REGISTER, json={"email": email, "password": password, "name": name, **extra})
+    return AuthActions(client).register(email, password, name, **extra)
 
 
 def login(client, email="ada@example.com", password="correct-horse"):
-    return client.post(LOGIN, json={"email": email, "password": password})
+    return AuthActions(client).login(email, password)
 
 
 def test_register_returns_the_user_without_secrets(client):

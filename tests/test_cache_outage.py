@@ -12,7 +12,7 @@ import time
 import pytest
 
 from mentorhub.services.cache import cache_service
-from tests.local_servers import PrivateRedis
+from tests.support.redis_server import PrivateRedis
 
 STORE_LOGGER = "mentorhub.cache.store"
 

@@ -12,14 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from mentorhub.cache import singleflight
 from mentorhub.services.cache import cache_service
+from tests.support.servers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 COMPUTES = "test:computes"
 CHILD = r"""
 import json, os, sys, threading, time

@@ -9,24 +9,18 @@ from urllib.parse import urlsplit
 from icalendar import Calendar
 
 from mentorhub.calendars import session_uid
+from tests.support.booking import SESSIONS, booked
 
 FEED = "/api/v1/calendar/feed"
 ROTATE = "/api/v1/calendar/feed/rotate"
-SESSIONS = "/api/v1/sessions"
 
 
 def _book(client, headers, mentor, days: float, topic: str = "Go", minutes: int = 60) -> dict:
     start = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
-    body = {
-        "mentor_id": mentor.id,
-        "topic": topic,
-        "scheduled_time": start.isoformat(),
-        "duration_minutes": minutes,
-        "meeting_link": f"https://meet.example.com/{topic.split()[0].lower()}-{start:%d%H%M}",
-    }
-    response = client.post(SESSIONS, json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    link = f"https://meet.example.com/{topic.split()[0].lower()}-{start:%d%H%M}"
+    return booked(
+        client, headers, mentor, start, topic=topic, duration_minutes=minutes, meeting_link=link
+    )
 
 
 def _feed_path(client, headers) -> str:

@@ -7,24 +7,23 @@ both requests hold real PostgreSQL transactions and row locks at the same time.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, Notification, Payment, Review
-from tests.domain.domain_helpers import WEBHOOK_SECRET, sign
-from tests.run_resources import TEST_DATABASE_URL
+from tests.support.booking import SESSIONS
+from tests.support.concurrency import race
+from tests.support.payments import WEBHOOK_SECRET, payment_event, post_webhook
+from tests.support.run_resources import TEST_DATABASE
+from tests.support.waiting import wait_until
 
-SESSIONS = "/api/v1/sessions"
 OPERATIONS = ("cancel", "reschedule", "complete", "review", "payment")
 ALLOWED = {200, 201, 409}
 
@@ -63,15 +62,7 @@ def _new_session(world: dict, status: str) -> int:
 def _operation(name: str, world: dict, session_id: int, n: int) -> Callable:
     """The request for operation `name` on `session_id`, as a function of a test client."""
     later = (datetime.now(UTC) + timedelta(days=2, hours=n)).replace(microsecond=0)
-    event = json.dumps(
-        {
-            "event_id": f"evt_{session_id}_{n}",
-            "session_id": session_id,
-            "amount": "49.90",
-            "currency": "usd",
-            "payer_email": "payer@example.com",
-        }
-    ).encode()
+    event = payment_event(session_id, f"evt_{session_id}_{n}", payer_email="payer@example.com")
     requests = {
         "cancel": lambda c: c.post(
             f"{SESSIONS}/{session_id}/cancel", json={"reason": "race"}, headers=world["student"]
@@ -85,37 +76,9 @@ def _operation(name: str, world: dict, session_id: int, n: int) -> Callable:
         "review": lambda c: c.post(
             f"{SESSIONS}/{session_id}/review", json={"rating": 5}, headers=world["student"]
         ),
-        "payment": lambda c: c.post(
-            "/api/v1/payments/webhook",
-            data=event,
-            content_type="application/json",
-            headers={"X-MentorHub-Signature": sign(event)},
-        ),
+        "payment": lambda c: post_webhook(c, event),
     }
     return requests[name]
-
-
-def _race(app, requests: list[Callable]) -> list[tuple[int, dict]]:
-    """Run the requests from their own threads, released together; (status, body) each."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index: int, request: Callable) -> None:
-        client = app.test_client()
-        barrier.wait()
-        try:
-            response = request(client)
-        except Exception as error:  # noqa: BLE001 - the testing app re-raises what would be a 500
-            results[index] = (500, {"error": repr(error)})
-            return
-        results[index] = (response.status_code, response.get_json())
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _check_consistent(session_id: int, outcome: dict[str, list[int]]) -> None:
@@ -141,7 +104,7 @@ def test_forty_cancel_reschedule_pairs_never_5xx(app, world):
         session_id = _new_session(world, "scheduled")
         names = ["cancel", "reschedule"]
         requests = [_operation(name, world, session_id, n) for name in names]
-        results = _race(app, requests)
+        results = race(app, requests)
         statuses += [status for status, _ in results]
         assert all(status in ALLOWED for status, _ in results), (n, results)
         outcome = {name: [status] for name, (status, _) in zip(names, results, strict=True)}
@@ -163,7 +126,7 @@ def test_every_pair_of_operations_is_2xx_or_409(app, world, pair):
     for n in range(2):
         session_id = _new_session(world, status)
         requests = [_operation(name, world, session_id, n * 2 + i) for i, name in enumerate(pair)]
-        results = _race(app, requests)
+        results = race(app, requests)
         assert all(code in ALLOWED for code, _ in results), (pair, results)
         for code, body in results:
             if code == 409:
@@ -176,18 +139,17 @@ def test_every_pair_of_operations_is_2xx_or_409(app, world, pair):
 
 def test_a_deadlock_victim_is_run_again_not_answered_500(app, world, caplog):
     session_id = _new_session(world, "scheduled")
-    url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
-    intruder = psycopg.connect(url.render_as_string(hide_password=False))
+    intruder = psycopg.connect(TEST_DATABASE.url)
     # The intruder takes the locks in the opposite order, and is slow to detect the deadlock,
     # so the request (which waits first) is the transaction PostgreSQL aborts.
     intruder.execute("SET deadlock_timeout = '30s'")
     intruder.execute("SELECT id FROM mentor_sessions WHERE id = %s FOR UPDATE", (session_id,))
     results: list = []
     cancel = _operation("cancel", world, session_id, 0)
-    request = threading.Thread(target=lambda: results.extend(_race(app, [cancel])))
+    request = threading.Thread(target=lambda: results.extend(race(app, [cancel])))
     with caplog.at_level(logging.INFO, logger="mentorhub.services.transactions"):
         request.start()
-        _wait_until_a_backend_waits_on_a_lock(url.render_as_string(hide_password=False))
+        _wait_until_a_backend_waits_on_a_lock()
         user_ids = (world["mentor_id"], world["student_id"])
         intruder.execute("SELECT id FROM users WHERE id = ANY(%s) FOR UPDATE", (list(user_ids),))
         intruder.commit()
@@ -199,16 +161,14 @@ def test_a_deadlock_victim_is_run_again_not_answered_500(app, world, caplog):
     assert _db.session.get(MentorSession, session_id).status == "cancelled"
 
 
-def _wait_until_a_backend_waits_on_a_lock(url: str, timeout: float = 30.0) -> None:
-    # Autocommit: inside a transaction, pg_stat_activity would show one frozen snapshot.
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
-            ).fetchone()[0]
-            if waiting:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the request never waited on the session lock")
+def _wait_until_a_backend_waits_on_a_lock() -> None:
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )
+    wait_until(
+        lambda: TEST_DATABASE.execute(waiting)[0][0],
+        30,
+        "the request to wait on the session lock",
+        step=0.02,
+    )

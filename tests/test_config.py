@@ -12,8 +12,8 @@ import pytest
 from config import ConfigError, ProductionConfig, database_url, load_config
 from mentorhub import create_app
 from mentorhub.models import User
+from tests.support.servers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 STRONG_SECRET = "k" * 48
 
 

@@ -9,21 +9,17 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 import requests
 import yaml
-from sqlalchemy.engine import make_url
 
 from config import load_config
-from tests.local_servers import free_port
-from tests.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL, admin_url
+from tests.support.run_resources import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.support.servers import ROOT, ServerProcess, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 BOOT_ROLES = {"migrate", "web", "worker"}
 
@@ -163,15 +159,9 @@ def test_compose_sets_only_known_variables_and_production_accepts_them():
 
 
 @pytest.fixture
-def empty_database() -> Iterator[str]:
+def empty_database(scratch_database) -> str:
     """A fresh, empty PostgreSQL database of this test's own."""
-    name = f"{make_url(TEST_DATABASE_URL).database}_boot"
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(False)
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return scratch_database("boot")
 
 
 def _boot_environ(database: str, **extra: str) -> dict[str, str]:
@@ -204,33 +194,17 @@ def _tables(database: str) -> set[str]:
 
 
 @pytest.mark.slow
-def test_boot_roles_on_an_empty_database(empty_database):
+def test_boot_roles_on_an_empty_database(empty_database, tmp_path):
     port = free_port()
     environ = _boot_environ(empty_database, PORT=str(port), WEB_CONCURRENCY="1")
-    web = subprocess.Popen(
-        ["sh", "boot.sh", "web"],
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    web = ServerProcess(["sh", "boot.sh", "web"], environ, tmp_path / "web.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert web.poll() is None, web.stderr.read()
-            try:
-                response = requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        assert response.json() == {"status": "ok"}
+        web.wait_for_http(f"http://127.0.0.1:{port}/health")
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": "ok"}
         # Every replica starts like this one: none of them migrates.
         assert _tables(empty_database) == set()
     finally:
-        web.terminate()
-        web.communicate(timeout=30)
+        web.stop()
 
     result = _boot("migrate", environ=environ)
     assert result.returncode == 0, result.stderr

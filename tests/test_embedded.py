@@ -7,19 +7,17 @@ REDIS_URL, no SMTP_HOST. It runs the real `flask` CLI and a real server process.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.local_servers import free_port
+from tests.support.auth import AuthActions, bearer
+from tests.support.http import LiveClient
+from tests.support.servers import run_flask, start_flask_run
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
 UNSET = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SECRET_KEY", "MENTORHUB_ENV"}
 
 
@@ -29,50 +27,19 @@ def _environ(instance: Path) -> dict[str, str]:
     return env
 
 
-def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     instance = tmp_path_factory.mktemp("instance")
     env = _environ(instance)
-    upgrade = _flask(env, "db", "upgrade")
+    upgrade = run_flask(env, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
-    seed = _flask(env, "seed-demo", "--if-empty", "--users", "40", "--sessions", "30")
+    seed = run_flask(env, "seed-demo", "--if-empty", "--users", "40", "--sessions", "30")
     assert seed.returncode == 0, seed.stderr
-    again = _flask(env, "seed-demo", "--if-empty")
+    again = run_flask(env, "seed-demo", "--if-empty")
     assert "not seeding" in again.stdout
-    port = free_port()
-    log = (instance / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{base}/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            assert server.poll() is None, (instance / "server.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    server, base = start_flask_run(env, instance / "server.log")
     yield base, instance
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    server.stop(timeout=10)
 
 
 def test_health_and_ready_without_services(embedded):
@@ -95,20 +62,10 @@ def test_demo_data_shows_in_platform_stats(embedded):
 
 def test_register_login_and_dashboard(embedded):
     base, _ = embedded
-    created = requests.post(
-        f"{base}/api/v1/auth/register",
-        json={"email": "local@example.com", "password": "embedded-pass", "name": "Local"},
-        timeout=10,
-    )
-    assert created.status_code == 201
-    token = requests.post(
-        f"{base}/api/v1/auth/login",
-        json={"email": "local@example.com", "password": "embedded-pass"},
-        timeout=10,
-    ).json()["access_token"]
-    dashboard = requests.get(
-        f"{base}/api/v1/stats/dashboard", headers={"Authorization": f"Bearer {token}"}, timeout=5
-    )
+    auth = AuthActions(LiveClient(base))
+    auth.sign_up("local@example.com", "embedded-pass", "Local")
+    token = auth.sign_in("local@example.com", "embedded-pass")["access_token"]
+    dashboard = requests.get(f"{base}/api/v1/stats/dashboard", headers=bearer(token), timeout=5)
     assert dashboard.status_code == 200
     assert dashboard.json()["total_sessions"] == 0
 

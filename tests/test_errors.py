@@ -5,18 +5,15 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import text
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from tests.run_resources import admin_url
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.run_resources import TEST_DATABASE
+from tests.support.servers import ROOT
 
 
 def test_unknown_route_is_a_json_404(client):
@@ -99,8 +96,7 @@ def fault_app(make_app):
 
     def kill_own_backend() -> None:
         pid = _db.session.execute(text("SELECT pg_backend_pid()")).scalar()
-        with psycopg.connect(admin_url(), autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        TEST_DATABASE.terminate(pids=[pid])
 
     @app.get("/division")
     def division():

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from mentorhub.cli.health import ready as ready_command
-from tests.local_servers import free_port
-from tests.smtp_servers import SMTPServer
-from tests.worker_burst import run_burst
+from tests.support.servers import free_port
+from tests.support.smtp import MailSink
+from tests.support.workers import run_burst
 
 DEAD_DATABASE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -23,8 +23,8 @@ def _ready(app, query: str = ""):
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SMTPServer]:
-    server = SMTPServer("plain").start()
+def smtp_server() -> Iterator[MailSink]:
+    server = MailSink().start()
     yield server
     server.stop()
 
@@ -52,7 +52,7 @@ def test_ready_when_every_dependency_is_up(make_app, smtp_server):
         assert body["checks"][name]["status"] == "up", name
         assert body["checks"][name]["latency_ms"] >= 0
     assert body["checks"]["queue"]["depth"] == 0
-    assert smtp_server.handler.noops == 1
+    assert smtp_server.noops == 1
 
 
 def test_a_worker_without_heartbeat_degrades(make_app):
@@ -113,7 +113,7 @@ def test_dead_smtp_degrades_but_keeps_serving(make_app, smtp_server):
 def test_smtp_is_skipped_when_mail_is_only_logged(make_app, smtp_server):
     app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port), EMAIL_BACKEND="log")
     assert _ready(app)[1]["checks"]["smtp"] == {"status": "skipped"}
-    assert smtp_server.handler.noops == 0
+    assert smtp_server.noops == 0
 
 
 def test_ready_command_requires_the_checks_it_is_given(make_app):

@@ -12,9 +12,9 @@ import pytest
 import requests
 from werkzeug.serving import ThreadedWSGIServer
 
-from tests.smtp_servers import SMTP_PASSWORD, SMTP_USER, SMTPServer, make_certificate
+from tests.support.smtp import SMTP_PASSWORD, SMTP_USER, MailSink, make_certificate
 
-# aiosmtpd warns about its own settings for implicit TLS (see tests/smtp_servers.py).
+# aiosmtpd warns about its own settings for implicit TLS (see tests/support/smtp.py).
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
@@ -35,7 +35,7 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     "mode, port_setting", [("ssl", "SMTP_USE_SSL"), ("starttls", "SMTP_USE_TLS")]
 )
 def test_smtp_check_speaks_tls_and_logs_in(make_app, certificate, mode, port_setting):
-    server = SMTPServer(mode, certificate, auth=True).start()
+    server = MailSink(mode=mode, certificate=certificate, auth=True).start()
     try:
         settings = {
             "SMTP_HOST": "localhost",
@@ -50,7 +50,7 @@ def test_smtp_check_speaks_tls_and_logs_in(make_app, certificate, mode, port_set
         trusted = make_app({"SMTP_CA_FILE": str(certificate[0])}, **settings)
         status, body = _ready(trusted, "?strict=1")
         assert (status, body["checks"]["smtp"]["status"]) == (200, "up"), body
-        assert (server.handler.logins, server.handler.noops) == (1, 1)
+        assert (server.logins, server.noops) == (1, 1)
 
         wrong_password = make_app(
             {"SMTP_CA_FILE": str(certificate[0])}, **{**settings, "SMTP_PASSWORD": "nope"}
@@ -61,7 +61,7 @@ def test_smtp_check_speaks_tls_and_logs_in(make_app, certificate, mode, port_set
         # Without the CA file the self-signed certificate is refused: verification is on.
         untrusted = _ready(make_app(**settings))[1]["checks"]["smtp"]
         assert untrusted == {**untrusted, "status": "down", "error": "SSLCertVerificationError"}
-        assert server.handler.logins == 1
+        assert server.logins == 1
     finally:
         server.stop()
 
@@ -73,9 +73,9 @@ class BurstServer(ThreadedWSGIServer):
 
 
 @pytest.fixture
-def live_server(make_app, certificate) -> Iterator[tuple[str, SMTPServer]]:
+def live_server(make_app, certificate) -> Iterator[tuple[str, MailSink]]:
     """The app behind a real threaded HTTP server, with an implicit-TLS SMTP relay."""
-    smtp = SMTPServer("ssl", certificate, auth=True).start()
+    smtp = MailSink(mode="ssl", certificate=certificate, auth=True).start()
     app = make_app(
         {"SMTP_CA_FILE": str(certificate[0])},
         SMTP_HOST="localhost",
@@ -106,8 +106,8 @@ def test_a_burst_of_ready_calls_opens_a_handful_of_smtp_connections(live_server)
     with ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(call, range(200)))
     elapsed = time.monotonic() - started
-    print(f"\n200 /ready calls in {elapsed:.1f} s opened {smtp.handler.logins} SMTP connection(s)")
+    print(f"\n200 /ready calls in {elapsed:.1f} s opened {smtp.logins} SMTP connection(s)")
     assert statuses == [200] * 200
     # One run per second at most; the burst itself spans only a few seconds.
-    assert 1 <= smtp.handler.logins <= int(elapsed) + 1 <= 5, (smtp.handler.logins, elapsed)
-    assert smtp.handler.noops == smtp.handler.logins
+    assert 1 <= smtp.logins <= int(elapsed) + 1 <= 5, (smtp.logins, elapsed)
+    assert smtp.noops == smtp.logins

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from config import ConfigError, load_config
-from tests.observability_support import Gunicorn, request
+from tests.support.gunicorn import Gunicorn
+from tests.support.http import request
 
 PASSWORD = "Sup3r-Secret-Passw0rd"
 WRONG_PASSWORD = "Wr0ng-Guess-Passw0rd"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.notifications.support import wait_until
-from tests.observability_support import total, value
+from tests.support.prometheus_text import total, value
+from tests.support.waiting import wait_until
 
 STATS = "/api/v1/stats/platform"
 SESSION_ROUTE = "/api/v1/sessions/<int:session_id>"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
 from mentorhub.observability import record_delivery
+from tests.support.servers import ROOT
 
-RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / "alerts.yml"
+RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
 EXPECTED = {
     "MentorHubWorkerNotSeen",
     "MentorHubNotificationsStuck",

@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from tests.observability_support import Gunicorn, request, value
+from tests.support.gunicorn import Gunicorn
+from tests.support.http import request
+from tests.support.prometheus_text import value
 
 STATS = "/api/v1/stats/platform"
 REQUESTS = "mentorhub_http_requests_total"

@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from config import database_url
 from mentorhub.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.support.servers import ROOT, flask_command, run_flask
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _environ(**environ: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(FLASK_APP="wsgi:app", SECRET_KEY="migration-test-secret-" + "x" * 20, **environ)
+    return env
 
 
 def _flask(*args: str, **environ: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(FLASK_APP="wsgi:app", SECRET_KEY="migration-test-secret-" + "x" * 20, **environ)
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_flask(_environ(**environ), *args, timeout=120)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -50,14 +41,8 @@ def _assert_schema_matches_models(url: str) -> None:
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    target = make_url(TEST_DATABASE_URL)
-    name = f"{target.database}_migrations"
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return target.set(database=name).render_as_string(hide_password=False)
+def postgres_url(scratch_database) -> str:
+    return scratch_database("migrations")
 
 
 def test_upgrade_and_downgrade_on_postgresql(postgres_url):
@@ -70,12 +55,10 @@ def test_upgrade_and_downgrade_on_postgresql(postgres_url):
 @pytest.mark.slow
 def test_concurrent_upgrades_take_turns(postgres_url):
     # Four deploy steps (or replicas) starting together against one empty database.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(FLASK_APP="wsgi:app", SECRET_KEY="migration-test-secret-" + "x" * 20)
-    env["DATABASE_URL"] = postgres_url
+    env = _environ(DATABASE_URL=postgres_url)
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "flask", "db", "upgrade"],
+            flask_command("db", "upgrade"),
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from config import ConfigError, load_config
+from tests.support.auth import LOGIN
 
 SPEC_429 = {"status_code": 429, "message": "Too many requests. Please try again later."}
 ME = "/api/v1/auth/me"
-LOGIN = "/api/v1/auth/login"
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 import redis
 
 from mentorhub.ratelimit.token_bucket import RedisBuckets
-from tests.conftest import TEST_REDIS_URL
-from tests.local_servers import PrivateRedis
+from tests.support.redis_server import PrivateRedis
+from tests.support.run_resources import TEST_REDIS_URL
 
 
 def buckets_on(url: str) -> RedisBuckets:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "mentorhub"
+from tests.support.servers import ROOT
+
+PACKAGE = ROOT / "mentorhub"
 OWNED = [
     "ratelimit",
     "middleware",

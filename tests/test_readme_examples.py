@@ -12,15 +12,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.local_servers import free_port
+from tests.support.servers import ROOT, free_port, run_flask, start_flask_run
 
-ROOT = Path(__file__).resolve().parent.parent
 SECTION = re.compile(r"^### Try it\n(.*?)(?=^#{2,3} )", re.S | re.M)
 SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
 EXPECTED = re.compile(r"^# -> (\d{3})$", re.M)
@@ -56,29 +53,12 @@ def make_run_server(tmp_path):
     """`make run`'s three steps on SQLite in a temporary instance directory."""
     port = free_port()
     env = _environ(tmp_path, port)
-    flask = [sys.executable, "-m", "flask"]
     for step in (["db", "upgrade"], ["seed-demo", "--if-empty"]):
-        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True)
+        done = run_flask(env, *step)
         assert done.returncode == 0, done.stderr
-    server = subprocess.Popen(
-        flask + ["run", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{base}/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+    server, base = start_flask_run(env, tmp_path / "server.log", port)
     yield base, env
-    server.terminate()
-    server.wait(timeout=20)
+    server.stop(timeout=20)
 
 
 @pytest.mark.slow

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import logging
 
-import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from mentorhub.db_read_pool import read_one
 from mentorhub.extensions import db as _db
-from tests.run_resources import admin_url
+from tests.support.run_resources import TEST_DATABASE
 
 DASHBOARD = "/api/v1/stats/dashboard"
 
 
 def terminate_backend(pid: int) -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    TEST_DATABASE.terminate(pids=[pid])
 
 
 def reads_backend() -> int:

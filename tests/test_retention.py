@@ -15,7 +15,7 @@ from mentorhub.cli.retention import retention
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, RevokedToken, utcnow
 from mentorhub.retention import run_retention_pass
-from tests.run_resources import TEST_DATABASE_URL
+from tests.support.run_resources import TEST_DATABASE_URL
 
 OLD = timedelta(days=91)
 RECENT = timedelta(days=89)

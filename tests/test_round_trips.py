@@ -17,7 +17,7 @@ from flask import Flask
 from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import User
-from tests.sql_events import statement_texts
+from tests.support.sql_events import statement_texts
 
 PLATFORM = "/api/v1/stats/platform"
 DASHBOARD = "/api/v1/stats/dashboard"

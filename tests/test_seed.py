@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from mentorhub.extensions import db as _db
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User
 from mentorhub.stats.counters import read_totals
+from tests.support.auth import AuthActions
 
 
 def _count(model, *where) -> int:
@@ -108,10 +109,7 @@ def test_seed_demo_creates_the_documented_demo_accounts_once(runner, client):
         for role in ("mentor", "student"):
             email = f"{role}{n}@demo.mentorhub.test"
             assert re.search(rf"{re.escape(email)}\s+id \d+\s+{role}", first.output), first.output
-            login = client.post(
-                "/api/v1/auth/login", json={"email": email, "password": "mentorhub-demo"}
-            )
-            assert login.status_code == 200
+            assert AuthActions(client).login(email, "mentorhub-demo").status_code == 200
     # They start with no sessions, so examples can book them at any time.
     demo = _count(
         MentorSession,

@@ -8,31 +8,28 @@ recount runs in a real worker process while requests carry on.
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import delete, func, insert, literal, select, text
-from sqlalchemy.engine import make_url
 
 from mentorhub.extensions import db, rq
 from mentorhub.jobs.stats import recount_platform_counters
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.recount_lock import RECOUNT_LOCK_KEY
-from tests.conftest import base_environ
-from tests.run_resources import TEST_DATABASE_URL
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.auth import AuthActions
+from tests.support.booking import book
+from tests.support.environ import process_environ
+from tests.support.run_resources import TEST_DATABASE
+from tests.support.servers import ROOT, flask_command
 
 
 def _table_totals() -> dict:
@@ -80,16 +77,9 @@ def test_totals_stay_exact_under_1000_concurrent_mixed_writes(app, make_app):
         existing = db.session.scalars(select(MentorSession.id)).all()
 
     def register(index: int) -> str:
-        response = app.test_client().post(
-            "/api/v1/auth/register",
-            json={
-                "email": f"new{index}@example.com",
-                "password": "long-enough",
-                "name": "New",
-                "is_mentor": index % 3 == 0,
-            },
+        AuthActions(app.test_client()).sign_up(
+            f"new{index}@example.com", "long-enough", "New", is_mentor=index % 3 == 0
         )
-        assert response.status_code == 201, response.get_json()
         return "register"
 
     def book(_index: int) -> str:
@@ -173,13 +163,7 @@ PLATFORM = "/api/v1/stats/platform"
 
 def _raw_sql(statement: str, *params) -> list:
     """Run SQL on a connection of its own (not the app's Session: nothing counts it)."""
-    with psycopg.connect(_psycopg_url(), autocommit=True) as conn:
-        cursor = conn.execute(statement, params or None)
-        return cursor.fetchall() if cursor.description else []
-
-
-def _psycopg_url() -> str:
-    return make_url(TEST_DATABASE_URL).set(drivername="postgresql").render_as_string(False)
+    return TEST_DATABASE.execute(statement, params=params)
 
 
 def _mark_stale_with_hidden_rows(users: int, sessions: int) -> None:
@@ -228,7 +212,7 @@ def test_a_request_never_recounts_and_one_recount_runs_at_a_time(app, client, ma
     assert RECOUNT_JOB_ID in rq.get_queue(RECOUNT_QUEUE).job_ids
 
     # While another recount holds the lock, the job steps aside and changes nothing.
-    with psycopg.connect(_psycopg_url(), autocommit=True) as holder:
+    with psycopg.connect(TEST_DATABASE.url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", (RECOUNT_LOCK_KEY,))
         assert recount_platform_counters() is None
         db.session.expire_all()
@@ -251,8 +235,8 @@ def test_writes_and_reads_carry_on_while_a_worker_recounts_a_large_table(
     db.session.remove()
 
     # libpq names the worker's connections, so the watcher can tell them from the app's.
-    environ = {**os.environ, **base_environ(), "FLASK_APP": "wsgi:app", "PGAPPNAME": RECOUNTER}
-    command = [sys.executable, "-m", "flask", "worker", "--burst", "--no-scheduler", "--no-sweep"]
+    environ = process_environ(MENTORHUB_ENV=None, PGAPPNAME=RECOUNTER)
+    command = flask_command("worker", "--burst", "--no-scheduler", "--no-sweep")
     command.append(RECOUNT_QUEUE)  # a worker of its own, not busy with the booking mails
     worker = subprocess.Popen(command, cwd=ROOT, env=environ, stderr=subprocess.PIPE, text=True)
     in_flight = Counter()
@@ -263,7 +247,7 @@ def test_writes_and_reads_carry_on_while_a_worker_recounts_a_large_table(
     def watch() -> None:
         # Sample the database: is the recount running, is a request in flight meanwhile, and
         # is any backend waiting on a lock the worker holds?
-        with psycopg.connect(_psycopg_url(), autocommit=True) as conn:
+        with psycopg.connect(TEST_DATABASE.url, autocommit=True) as conn:
             while not done.is_set():
                 running, blocked = conn.execute(WATCH_SQL, (RECOUNTER, RECOUNTER)).fetchone()
                 busy = in_flight["requests"] > 0
@@ -326,15 +310,10 @@ def _one_write_or_read(client, n: int, mentor_id: int, headers: dict) -> int:
     """Alternately register, book a slot, and read the platform stats; the status."""
     kind = n % 3
     if kind == 0:
-        body = {"email": f"new{n}@example.com", "password": "password123", "name": "New"}
-        return client.post("/api/v1/auth/register", json=body).status_code
+        return AuthActions(client).register(f"new{n}@example.com", name="New").status_code
     if kind == 1:
         start = (utcnow() + timedelta(days=1, hours=n)).replace(microsecond=0)
-        body = {
-            "mentor_id": mentor_id,
-            "topic": "Recount",
-            "scheduled_time": start.isoformat(),
-            "duration_minutes": 30,
-        }
-        return client.post("/api/v1/sessions", json=body, headers=headers).status_code
+        return book(
+            client, headers, mentor_id, start, topic="Recount", duration_minutes=30
+        ).status_code
     return client.get(PLATFORM).status_code

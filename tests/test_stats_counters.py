@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -15,9 +14,8 @@ from mentorhub.extensions import rq
 from mentorhub.models import MentorSession, PlatformCounter, User, utcnow
 from mentorhub.stats.counters import RECOUNT_JOB_ID, RECOUNT_QUEUE, read_totals
 from mentorhub.stats.tracking import EXTENSION_KEY
-from tests.worker_burst import run_burst
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.servers import ROOT
+from tests.support.workers import run_burst
 
 PLATFORM = "/api/v1/stats/platform"
 
@@ -91,14 +89,10 @@ def test_unit_of_work_inserts_deletes_and_role_changes_are_counted(db, make_user
     assert raw_counters() == table_counts()
 
 
-def test_rolled_back_and_failed_writes_leave_the_counters_alone(db, client, make_user):
+def test_rolled_back_and_failed_writes_leave_the_counters_alone(db, auth, make_user):
     make_user("taken@example.com")
     before = raw_counters()
-    response = client.post(
-        "/api/v1/auth/register",
-        json={"email": "TAKEN@example.com", "password": "long-enough", "name": "Dup"},
-    )
-    assert response.status_code == 409
+    assert auth.register("TAKEN@example.com", "long-enough", "Dup").status_code == 409
     db.session.add(User(email="flushed@example.com", name="F", password_hash="x"))
     db.session.flush()
     db.session.rollback()
@@ -262,13 +256,13 @@ def test_importing_attaches_no_listener_and_create_app_attaches_them_once():
         "from sqlalchemy import event\n"
         "from mentorhub.extensions import db\n"
         "from mentorhub.stats import tracking\n"
-        "from tests.conftest import base_environ\n"
+        "from tests.support.environ import app_environ\n"
         "from config import TestingConfig\n"
         "from mentorhub import create_app\n"
         "listener = tracking._count_flushed_changes\n"
         "print(event.contains(db.session, 'after_flush', listener))\n"
-        "first = create_app(TestingConfig(base_environ()))\n"
-        "create_app(TestingConfig(base_environ()))\n"
+        "first = create_app(TestingConfig(app_environ()))\n"
+        "create_app(TestingConfig(app_environ()))\n"
         "print(event.contains(db.session, 'after_flush', listener))\n"
         "print(first.extensions[tracking.EXTENSION_KEY])\n"
     )

@@ -18,7 +18,7 @@ from mentorhub.auth import issue_tokens
 from mentorhub.extensions import db as _db
 from mentorhub.models import MentorSession, User, utcnow
 from mentorhub.services.cache import cache_service
-from tests.sql_events import recorded_statements
+from tests.support.sql_events import recorded_statements
 
 PLATFORM = "/api/v1/stats/platform"
 USER = "/api/v1/stats/user"

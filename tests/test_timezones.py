@@ -9,14 +9,13 @@ import pytest
 
 from mentorhub.calendars import format_end, format_time
 from mentorhub.models import User
+from tests.support.auth import AuthActions
 
-REGISTER = "/api/v1/auth/register"
 ME = "/api/v1/auth/me"
 
 
 def _register(client, **extra):
-    body = {"email": "ken@example.com", "password": "password123", "name": "Ken", **extra}
-    return client.post(REGISTER, json=body)
+    return AuthActions(client).register("ken@example.com", name="Ken", **extra)
 
 
 def _zone_errors(body: dict) -> list[str]:

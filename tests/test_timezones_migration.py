@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import flask_migrate
-import psycopg
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from mentorhub.extensions import db
-from tests.conftest import TEST_DATABASE_URL
 
 BEFORE = "0003"
 
 
 @pytest.fixture
-def empty_database() -> str:
-    target = make_url(TEST_DATABASE_URL)
-    name = f"{target.database}_zones"
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield target.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def empty_database(scratch_database) -> str:
+    return scratch_database("zones")
 
 
 def _rows(engine, sql: str) -> list[tuple]:

@@ -10,8 +10,8 @@ from flask_jwt_extended import decode_token
 
 from mentorhub.extensions import db as _db
 from mentorhub.models import RevokedToken
+from tests.support.auth import AuthActions, bearer
 
-LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
@@ -32,14 +32,8 @@ def make_app(make_app, request):
     return factory
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def sign_in(client, email: str = "student@example.com") -> dict:
-    response = client.post(LOGIN, json={"email": email, "password": "password123"})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return AuthActions(client).sign_in(email)
 
 
 def refreshed(client, tokens: dict) -> str:

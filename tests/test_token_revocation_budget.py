@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.sql_events import statement_texts
+from tests.support.auth import AuthActions, bearer
+from tests.support.sql_events import statement_texts
 
 ME = "/api/v1/auth/me"
 DASHBOARD = "/api/v1/stats/dashboard"
@@ -22,10 +23,7 @@ def test_an_authenticated_get_costs_one_redis_command_and_no_revocation_or_user_
 ):
     measured = make_app(REDIS_URL=private_redis.url)
     client = measured.test_client()
-    tokens = client.post(
-        "/api/v1/auth/login", json={"email": student.email, "password": "password123"}
-    ).get_json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = bearer(AuthActions(client).sign_in(student.email)["access_token"])
     assert client.get(DASHBOARD, headers=headers).status_code == 200  # warm: first sync
 
     redis = private_redis.client()
@@ -48,10 +46,7 @@ def test_an_authenticated_get_costs_one_redis_command_and_no_revocation_or_user_
 def test_with_redis_down_the_check_is_one_database_statement(make_app, app, student, private_redis):
     measured = make_app(REDIS_URL=private_redis.url)
     client = measured.test_client()
-    tokens = client.post(
-        "/api/v1/auth/login", json={"email": student.email, "password": "password123"}
-    ).get_json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = bearer(AuthActions(client).sign_in(student.email)["access_token"])
     private_redis.kill()
     assert client.get(DASHBOARD, headers=headers).status_code == 200  # notices the outage
     with statement_texts(measured) as seen:

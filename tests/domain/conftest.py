@@ -1,15 +1,17 @@
-"""Fixtures for the domain APIs: a movable clock, booking helpers and a signed webhook."""
+"""Fixtures for the domain APIs: sessions in each state, a movable clock, a signed webhook."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
-from domain_helpers import SESSIONS, WEBHOOK_SECRET, in_hours, iso, sign
 
 from mentorhub.services import scheduling
+from tests.support.booking import SESSIONS, in_hours
+from tests.support.payments import WEBHOOK_SECRET, payment_event
+from tests.support.payments import post_webhook as post_payment_event
 
 
 @pytest.fixture
@@ -38,23 +40,6 @@ def clock(monkeypatch) -> Callable[[datetime | None], None]:
 
 
 @pytest.fixture
-def book(client, auth_headers) -> Callable:
-    """POST /sessions as `student` with `mentor`; returns the response."""
-
-    def factory(student, mentor, start: datetime | None = None, **overrides):
-        payload = {
-            "mentor_id": mentor.id,
-            "topic": "React Hooks",
-            "scheduled_time": iso(start or in_hours(48)),
-            "duration_minutes": 60,
-        }
-        payload.update(overrides)
-        return client.post(SESSIONS, json=payload, headers=auth_headers(student))
-
-    return factory
-
-
-@pytest.fixture
 def completed_session(book, client, auth_headers, clock, student, mentor) -> dict:
     """A session between `student` and `mentor` that started an hour ago and was completed."""
     start = in_hours(-1)
@@ -70,16 +55,7 @@ def completed_session(book, client, auth_headers, clock, student, mentor) -> dic
 def post_webhook(app, client) -> Callable:
     """POST a signed payment event with the secret configured; `payload` is a dict or raw bytes."""
     app.config["PAYMENT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-
-    def send(payload, signature: str | None = None, **sign_kwargs):
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        header = sign(body, **sign_kwargs) if signature is None else signature
-        headers = {"X-MentorHub-Signature": header} if header else {}
-        return client.post(
-            "/api/v1/payments/webhook", data=body, headers=headers, content_type="application/json"
-        )
-
-    return send
+    return partial(post_payment_event, client)
 
 
 @pytest.fixture
@@ -91,10 +67,4 @@ def paid_session(book, student, mentor) -> dict:
 @pytest.fixture
 def event(paid_session) -> dict:
     """A valid payment event for `paid_session`, as the provider sends it."""
-    return {
-        "event_id": "evt_001",
-        "session_id": paid_session["id"],
-        "amount": "49.90",
-        "currency": "usd",
-        "payer_email": "Payer@Example.com",
-    }
+    return payment_event(paid_session["id"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from domain_helpers import concurrently
+
+from tests.support.concurrency import concurrently
 
 COURSES = "/api/v1/courses"
 ENROLLMENTS = "/api/v1/enrollments"

@@ -6,7 +6,8 @@ import json
 import time
 
 import pytest
-from domain_helpers import WEBHOOK_SECRET, sign, stored_payments
+
+from tests.support.payments import WEBHOOK_SECRET, sign, stored_payments
 
 WEBHOOK = "/api/v1/payments/webhook"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from domain_helpers import concurrently, sign, stored_payments
 
 from mentorhub.notifications import events
+from tests.support.concurrency import concurrently
+from tests.support.payments import sign, stored_payments
 
 WEBHOOK = "/api/v1/payments/webhook"
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from domain_helpers import SESSIONS, concurrently, in_hours
+
+from tests.support.booking import SESSIONS, in_hours
+from tests.support.concurrency import concurrently
 
 
 def review(client, headers, session_id, **payload):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from domain_helpers import SESSIONS, concurrently, in_hours, iso
 
 from mentorhub.models import MentorSession
 from mentorhub.notifications import events
+from tests.support.booking import SESSIONS, in_hours, iso
+from tests.support.concurrency import concurrently
 
 
 def test_a_student_books_a_mentor(book, student, mentor, app):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from domain_helpers import SESSIONS, in_hours, iso
-from domain_helpers import session_action as post
 
 from mentorhub.notifications import events
+from tests.support.booking import SESSIONS, in_hours, iso
+from tests.support.booking import session_action as post
 
 # --- cancel ---------------------------------------------------------------------------------
 

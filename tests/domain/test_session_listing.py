@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from domain_helpers import SESSIONS, in_hours, session_action
+
+from tests.support.booking import SESSIONS, in_hours, session_action
 
 # --- GET /sessions --------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain_helpers import SESSIONS, in_hours
+from tests.support.booking import SESSIONS, in_hours
 
 COURSES = "/api/v1/courses"
 

@@ -1,32 +1,20 @@
-"""Fixtures for the notification pipeline: a real SMTP server, real worker processes, Redis.
+"""Fixtures for the notification pipeline: the app mailing the test's SMTP server, fast retries.
 
-`smtp` is an aiosmtpd server on loopback that records every message it accepts; it can be
-stopped (connections refused) and started again on the same port, or told to stall. `start_worker`
-runs `flask worker` as a separate process group on the suite's database and Redis, so a test can
-SIGKILL it (and RQ's scheduler child) like a crashed machine.
+`smtp` (a real aiosmtpd server) and `start_worker` (real `flask worker` processes) come from
+the suite's conftest; `burst` runs the worker in this process until nothing is due.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from mentorhub.extensions import db as _db
-from tests.notifications.support import (
-    FAST,
-    ROOT,
-    worker_environ,
-)
-from tests.tables import empty_tables
-from tests.worker_burst import run_burst
+from tests.support.notifications import FAST
+from tests.support.tables import empty_tables
+from tests.support.workers import run_burst
 
 # aiosmtpd logs every SMTP command at INFO: keep failure reports readable.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -40,58 +28,6 @@ def app(make_app, smtp):
         empty_tables()
         yield application
         _db.session.remove()
-
-
-class WorkerProcess:
-    """A `flask worker` process group."""
-
-    def __init__(self, process: subprocess.Popen, log: Path) -> None:
-        self.process = process
-        self.log = log
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the worker and RQ's scheduler child together."""
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            return
-
-    def stop(self) -> None:
-        """Warm shutdown, then SIGKILL if it does not go."""
-        if self.process.poll() is None:
-            self.kill(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=20)
-        self.kill(signal.SIGKILL)
-        self.process.wait(timeout=20)
-
-    def output(self) -> str:
-        """What the worker logged."""
-        return self.log.read_text(errors="replace")
-
-
-@pytest.fixture
-def start_worker(smtp, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Start `flask worker [args]` processes; all are stopped at teardown."""
-    started: list[WorkerProcess] = []
-
-    def start(*args: str, environ: dict[str, str] | None = None) -> WorkerProcess:
-        log = tmp_path / f"worker-{len(started)}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "worker", *args],
-            cwd=ROOT,
-            env=environ or worker_environ(smtp),
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        worker = WorkerProcess(process, log)
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 @pytest.fixture

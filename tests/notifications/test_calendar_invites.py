@@ -16,11 +16,9 @@ from sqlalchemy import select
 from mentorhub.calendars import session_uid
 from mentorhub.models import Notification
 from mentorhub.services.email import email_service
-from tests.notifications.support import (
-    wait_until,
-)
+from tests.support.booking import SESSIONS, booked, in_days
+from tests.support.waiting import wait_until
 
-SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
 PREFS = "/api/v1/notifications/preferences"
 
@@ -37,22 +35,15 @@ def pair(client, make_user, auth_headers):
 
 
 def _book(client, headers, mentor, start: datetime, minutes: int = 45) -> dict:
-    body = {
-        "mentor_id": mentor.id,
-        "topic": "Rust traits",
-        "scheduled_time": start.isoformat(),
-        "duration_minutes": minutes,
-        "meeting_link": f"https://meet.example.com/rust-{start:%d%H%M}",
-    }
-    response = client.post(SESSIONS, json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    link = f"https://meet.example.com/rust-{start:%d%H%M}"
+    return booked(
+        client, headers, mentor, start, topic="Rust traits", duration_minutes=minutes,
+        meeting_link=link,
+    )  # fmt: skip
 
 
 def _in_days(days: int, hour: int = 15) -> datetime:
-    return (datetime.now(UTC) + timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
-    )
+    return in_days(days, hour)
 
 
 def _bodies(message) -> str:

@@ -18,7 +18,7 @@ from mentorhub.mail.samples import sample_cases
 from mentorhub.notifications.compose import PreparedRow, build_email
 from mentorhub.notifications.types import is_locked
 from mentorhub.services.email import email_service
-from tests.notifications.support import ROOT
+from tests.support.servers import ROOT
 
 FRONTEND = "https://app.mentorhub.example"
 SENDER = "Zoë’s MentorHub Tëam <noreply@mail.mentorhub.example>"

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from mentorhub.services.email import email_service
-from tests.local_servers import free_port
+from tests.support.servers import free_port
 
 
 def _parts(message) -> tuple[str, str]:

@@ -12,18 +12,15 @@ from mentorhub.mail.smtp import worker_smtp
 from mentorhub.models import Notification
 from mentorhub.notifications.compose import PreparedRow, build_email
 from mentorhub.services.email import email_service
-from tests.local_servers import free_port
-from tests.notifications.support import MailSink
+from tests.support.booking import booked
+from tests.support.smtp import MailSink
 
 LINK = "https://meet.example.org/room-1"
 
 
 def _book(client, auth_headers, student, mentor, topic="SQL", **extra) -> dict:
     start = datetime.now(UTC) + timedelta(days=3 + len(topic))
-    body = {"mentor_id": mentor.id, "topic": topic, "scheduled_time": start.isoformat(), **extra}
-    response = client.post("/api/v1/sessions", json=body, headers=auth_headers(student))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    return booked(client, auth_headers(student), mentor, start, topic=topic, **extra)
 
 
 def _reminders(db) -> list[Notification]:
@@ -98,9 +95,7 @@ def test_a_long_message_preview_ends_on_a_whole_word(client, auth_headers, stude
 
 
 def test_two_apps_keep_their_own_smtp_connections(make_app):
-    sinks = [MailSink(free_port()), MailSink(free_port())]
-    for sink in sinks:
-        sink.start()
+    sinks = [MailSink().start(), MailSink().start()]
     try:
         apps = [make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.port)) for sink in sinks]
         connections = []

@@ -10,10 +10,8 @@ from sqlalchemy import select, update
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, utcnow
 from mentorhub.services.notifications import notification_service
-from tests.notifications.support import wait_until
-
-REGISTER = "/api/v1/auth/register"
-ADA = {"email": "ada@example.com", "password": "password123", "name": "Ada"}
+from tests.support.auth import AuthActions
+from tests.support.waiting import wait_until
 
 
 def _embedded_app(make_app, tmp_path, **environ):
@@ -23,12 +21,15 @@ def _embedded_app(make_app, tmp_path, **environ):
     return app
 
 
+def _register_ada(app) -> None:
+    AuthActions(app.test_client()).sign_up("ada@example.com", name="Ada")
+
+
 def test_without_redis_or_smtp_mail_is_delivered_inline_as_a_log_line(make_app, tmp_path, caplog):
     app = _embedded_app(make_app, tmp_path)
     caplog.set_level(logging.INFO, logger="mentorhub.mail.sender")
     with app.app_context():
-        response = app.test_client().post(REGISTER, json=ADA)
-        assert response.status_code == 201
+        _register_ada(app)
         [row] = _db.session.scalars(select(Notification).filter_by(channel="email")).all()
         assert (row.status, row.attempts) == ("sent", 1)
         assert "SMTP not configured" in row.last_error
@@ -41,7 +42,7 @@ def test_without_redis_or_smtp_mail_is_delivered_inline_as_a_log_line(make_app, 
 def test_without_redis_but_with_smtp_mail_is_sent_inline(make_app, tmp_path, smtp):
     app = _embedded_app(make_app, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
     with app.app_context():
-        assert app.test_client().post(REGISTER, json=ADA).status_code == 201
+        _register_ada(app)
     # Delivered before the response returned: no worker exists in this mode.
     assert [m["Subject"] for m in smtp.messages] == ["Welcome to MentorHub, Ada"]
 
@@ -49,8 +50,8 @@ def test_without_redis_but_with_smtp_mail_is_sent_inline(make_app, tmp_path, smt
 def test_embedded_sweep_delivers_due_scheduled_rows(make_app, tmp_path, smtp):
     app = _embedded_app(make_app, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
     with app.app_context():
-        assert app.test_client().post(REGISTER, json=ADA).status_code == 201
-        smtp.messages.clear()
+        _register_ada(app)
+        smtp.clear()
         _db.session.execute(
             update(Notification)
             .where(Notification.channel == "email")

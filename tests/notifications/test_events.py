@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,9 +12,9 @@ from sqlalchemy import select, update
 
 from mentorhub.models import MentorSession, Notification
 from mentorhub.notifications.job_queue import QUEUE_NAME
-from tests.notifications.support import wait_until
-
-WEBHOOK_SECRET = "whsec-notification-tests"
+from tests.support.booking import booked
+from tests.support.payments import WEBHOOK_SECRET, payment_event, post_webhook
+from tests.support.waiting import wait_until
 
 
 def _rows(db, **filters) -> list[Notification]:
@@ -32,19 +29,9 @@ MEETING_LINK = "https://meet.example.org/rust-traits"
 
 
 def _book(client, auth_headers, student, mentor, start: datetime, topic="Rust traits"):
-    response = client.post(
-        "/api/v1/sessions",
-        json={
-            "mentor_id": mentor.id,
-            "topic": topic,
-            "scheduled_time": start.isoformat(),
-            "duration_minutes": 30,
-            "meeting_link": MEETING_LINK,
-        },
-        headers=auth_headers(student),
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    headers = auth_headers(student)
+    fields = {"topic": topic, "duration_minutes": 30, "meeting_link": MEETING_LINK}
+    return booked(client, headers, mentor, start, **fields)
 
 
 def _text(message) -> str:
@@ -62,12 +49,8 @@ def _when(start: datetime) -> str:
     return start.astimezone(UTC).strftime("%a %d %b, %H:%M UTC")
 
 
-def test_registration_sends_welcome(client, smtp, burst, db):
-    response = client.post(
-        "/api/v1/auth/register",
-        json={"email": "Ada@Example.com", "password": "password123", "name": "Ada"},
-    )
-    assert response.status_code == 201
+def test_registration_sends_welcome(auth, smtp, burst, db):
+    auth.sign_up("Ada@Example.com", name="Ada")
     burst()
     [message] = smtp.wait_for(1)
     assert message["To"] == "ada@example.com"
@@ -248,32 +231,16 @@ def test_message_burst_emails_once_but_notifies_in_app_each_time(
     assert [r.data["preview"] for r in in_app] == ["Question 0?", "Question 1?", "Question 2?"]
 
 
-def _sign(body: bytes) -> str:
-    stamp = str(int(time.time()))
-    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
-    return f"t={stamp},v1={digest.hexdigest()}"
-
-
 def test_payment_notifies_mentor_and_sends_receipt_to_a_payer_without_account(
     app, client, auth_headers, student, mentor, smtp, burst, db
 ):
     app.config["PAYMENT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
     session = _book(client, auth_headers, student, mentor, datetime.now(UTC) + timedelta(days=3))
-    event = {
-        "event_id": "evt_1",
-        "session_id": session["id"],
-        "amount": "49.90",
-        "currency": "EUR",
-        "payer_email": "Parent@Example.org",
-    }
-    body = json.dumps(event).encode()
+    event = payment_event(
+        session["id"], event_id="evt_1", currency="EUR", payer_email="Parent@Example.org"
+    )
     for expected in (201, 200):  # the replay adds nothing
-        response = client.post(
-            "/api/v1/payments/webhook",
-            data=body,
-            headers={"X-MentorHub-Signature": _sign(body)},
-            content_type="application/json",
-        )
+        response = post_webhook(client, event)
         assert response.status_code == expected, response.get_json()
     burst()  # delivers what is due, then exits
     [receipt] = smtp.to("parent@example.org")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from mentorhub.models import Notification, utcnow
 from mentorhub.services.notifications import notification_service
-from tests.notifications.support import FAST, wait_until, worker_environ
-from tests.tables import empty_tables
+from tests.support.auth import AuthActions
+from tests.support.notifications import FAST, assert_received_once_each, worker_environ
+from tests.support.tables import empty_tables
+from tests.support.waiting import wait_until
 
 
 def _rows(db) -> list[Notification]:
@@ -39,10 +40,7 @@ def _assert_each_exactly_once(smtp, emails: list[str]) -> None:
         lambda: not {"pending", "sending"} & {r.status for r in _rows(db) if r.channel == "email"},
         what="no email row left to send",
     )
-    received = Counter(m["To"] for m in smtp.messages)
-    assert received == Counter(emails)
-    message_ids = [m["Message-ID"] for m in smtp.messages]
-    assert len(set(message_ids)) == len(message_ids)
+    assert_received_once_each(smtp, emails)
 
 
 def test_smtp_outage_retries_then_delivers_each_exactly_once(
@@ -105,10 +103,7 @@ def test_redis_down_during_event_then_delivered_once_it_returns(
         empty_tables()
         private_redis.kill()
         started = time.monotonic()
-        response = app.test_client().post(
-            "/api/v1/auth/register",
-            json={"email": "ada@example.com", "password": "password123", "name": "Ada"},
-        )
+        response = AuthActions(app.test_client()).register("ada@example.com", name="Ada")
         # The registration succeeds, fast, even though the queue is unreachable.
         assert response.status_code == 201, response.get_json()
         assert time.monotonic() - started < 5

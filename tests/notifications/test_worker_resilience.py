@@ -5,39 +5,27 @@ mid-batch, database backends terminated mid-delivery. Real PostgreSQL, a private
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 import time
 
-import psycopg
 import pytest
-from rq import Worker
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from mentorhub.extensions import db as _db
-from mentorhub.models import Notification, User, utcnow
+from mentorhub.models import Notification, utcnow
 from mentorhub.services.notifications import notification_service
-from tests.notifications.support import (
-    FAST,
-    assert_all_sent_exactly_once,
-    wait_until,
-    worker_environ,
-)
-from tests.run_resources import TEST_DATABASE_URL, admin_url
-from tests.tables import empty_tables
+from tests.support.notifications import FAST, assert_all_sent_exactly_once, worker_environ
+from tests.support.rows import insert_users
+from tests.support.run_resources import TEST_DATABASE, TEST_DATABASE_URL
+from tests.support.tables import empty_tables
+from tests.support.waiting import wait_until
+from tests.support.workers import wait_for_workers
 
 OUTAGE_WARNING = "Redis unreachable"
 
 
 def _make_users(db, count: int) -> list[str]:
-    emails = [f"user{n}@example.com" for n in range(count)]
-    db.session.execute(
-        insert(User),
-        [{"email": e, "name": f"User {n}", "password_hash": "x"} for n, e in enumerate(emails)],
-    )
-    db.session.commit()
-    return emails
+    return insert_users([f"user{n}@example.com" for n in range(count)])
 
 
 def _welcome(db, emails: list[str]) -> None:
@@ -45,18 +33,6 @@ def _welcome(db, emails: list[str]) -> None:
     for address in emails:
         notification_service.send_notification(address, "welcome", {"name": "You"})
         db.session.commit()
-
-
-def _wait_for_workers(connection, count: int) -> None:
-    wait_until(lambda: Worker.count(connection=connection) >= count, 60, f"{count} worker(s) up")
-
-
-def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 @pytest.fixture
@@ -79,7 +55,7 @@ def test_redis_killed_under_load_workers_survive_and_deliver_exactly_once(
     smtp.delay = 0.02  # mails take a moment, so the workers are mid-batch when Redis dies
     environ = worker_environ(smtp, REDIS_URL=private_redis.url)
     workers = [start_worker(environ=environ) for _ in range(2)]
-    _wait_for_workers(private_redis.client(), 2)
+    wait_for_workers(private_redis.client(), 2)
 
     producer = threading.Thread(target=_produce, args=(redis_app, emails, 13.0))
     producer.start()
@@ -132,10 +108,9 @@ def test_worker_sigkilled_mid_batch_leaves_no_orphan_and_its_rows_return(
     _welcome(db, emails)
     wait_until(smtp.stalled.is_set, what="the worker to be mid-batch")
     killed_at = time.monotonic()
-    worker.process.send_signal(signal.SIGKILL)  # the worker alone, not its process group
-    worker.process.wait(timeout=20)
+    worker.sigkill()  # the worker alone, not its process group
     # The scheduler is a thread: nothing the worker started survives it.
-    wait_until(lambda: _group_gone(worker.process.pid), 10, "the worker's process group to end")
+    wait_until(worker.group_gone, 10, "the worker's process group to end")
     smtp.stall_after = None
     smtp.release.set()
 
@@ -176,11 +151,9 @@ def test_terminated_database_backends_resend_nothing_and_strand_nothing(
     environ = worker_environ(smtp, DATABASE_URL=url)
     for _ in range(2):
         start_worker(environ=environ)
-    _wait_for_workers(_rq_connection(app), 2)
+    wait_for_workers(_rq_connection(app), 2)
     stop, terminated = threading.Event(), [0]
-    killer = threading.Thread(
-        target=_terminate_backends, args=(stop, "mh-fault-worker", terminated)
-    )
+    killer = threading.Thread(target=_terminate_backends, args=(stop, terminated))
     killer.start()
     try:
         _welcome(db, emails)
@@ -202,12 +175,6 @@ def _rq_connection(app):
     return notification_queue().connection
 
 
-def _terminate_backends(stop: threading.Event, application_name: str, count: list) -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        while not stop.wait(0.2):
-            count[0] += conn.execute(
-                "SELECT count(*) FROM ("
-                " SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = %s) AS t",
-                (application_name,),
-            ).fetchone()[0]
+def _terminate_backends(stop: threading.Event, count: list) -> None:
+    while not stop.wait(0.2):
+        count[0] += TEST_DATABASE.terminate(["mh-fault-worker"])
