@@ -15,7 +15,7 @@ export RAN_SOME_TESTS := import sys, xml.etree.ElementTree as E; \
 
 .PHONY: run serve test lint worker clean bench-stats-scale bench-fullstack bench-fullstack-profile \
 	bench-limiter bench-limiter-profile bench-notifications bench-chaos bench-metrics-cost \
-	bench-mail-build
+	bench-mail-build bench-request-cost
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,10 @@ bench-metrics-cost: $(STAMP)
 ## bench-mail-build: CPU per mail of rendering and building a notification email
 bench-mail-build: $(STAMP)
 	$(BIN)/python -m bench.mail_build $(BENCH_ARGS)
+
+## bench-request-cost: server CPU of a hostile 1 MiB JSON body, the old walk beside today's checks
+bench-request-cost: $(STAMP)
+	$(BIN)/python -m bench.request_cost $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance

@@ -5,17 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import Request
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
+from marshmallow import Schema, missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from mentorhub.openapi import ErrorSchema
+from mentorhub.request_json import NO_BODY, request_json
 
 View = TypeVar("View", bound=Callable)
 BEARER = [{"bearerAuth": []}]
 
 
+class ParsedOnceParser(FlaskParser):
+    """webargs' Flask parser, reading the JSON body the request guard has already parsed."""
+
+    def load_json(self, req: Request, schema: Schema):
+        """The body as `mentorhub.request_json` parsed it (its 400s and 422s included)."""
+        if not is_json_request(req):
+            return missing
+        document = request_json()
+        return missing if document is NO_BODY else document
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest Blueprint whose routes declare their authentication and errors in a line."""
+
+    # One parse per request, by the rules (and at the cost) the guard has applied.
+    ARGUMENTS_PARSER = ParsedOnceParser()
 
     def authenticated(
         self, view: View | None = None, *, refresh: bool = False, any_token: bool = False

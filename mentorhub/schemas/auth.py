@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from mentorhub.schemas.timezones import registration_zone_field
 
 MIN_PASSWORD_LENGTH = 8
+MAX_EMAIL_LENGTH = 254
 RESERVED_DOMAIN = "This email domain is reserved and cannot receive mail."
 # Documents that a text must have a non-space character (blank text is refused).
 NOT_BLANK = r"\S"
@@ -30,12 +31,12 @@ class EmailField(fields.String):
     """An email address, validated and lower-cased on load."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("metadata", {"format": "email", "maxLength": 254})
+        kwargs.setdefault("metadata", {"format": "email", "maxLength": MAX_EMAIL_LENGTH})
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > 254:
+        if len(text) > MAX_EMAIL_LENGTH:
             raise ValidationError("Not a valid email address.")
         return normalise_email(text)
 
@@ -66,7 +67,7 @@ class RegisterSchema(Schema):
 class LoginSchema(Schema):
     """Body of POST /auth/login. Any string is accepted, so bad input looks like bad credentials."""
 
-    email = fields.String(required=True, validate=validate.Length(max=254))
+    email = fields.String(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
 
 
