@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 from config_env import (
     ConfigError,
     Env,
@@ -270,6 +272,12 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def read_environ() -> dict[str, str]:
+    """The settings' environment: a `.env` file's values, under the real environment's."""
+    # A .env file feeds the settings but never the process environment; real variables win.
+    return {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
 
 
 def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> Config:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from dotenv import dotenv_values
 from flask import Flask
 
-from config import Config, ConfigError, load_config
+from config import Config, ConfigError, load_config, read_environ
 
 
 def create_app(
     config: Config | str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Flask:
     """Build the app: configuration, extensions, metrics, middleware, blueprints, errors, CLI."""
-    # A .env file feeds the settings but never the process environment; real variables win.
-    environ = {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
+    environ = read_environ()
     try:
         settings = config if isinstance(config, Config) else load_config(config, environ)
         settings.validate()
