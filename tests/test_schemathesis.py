@@ -40,7 +40,7 @@ SEMANTIC_RULES = re.compile(
     r"Must be in the future|Must be within a year|No (user|mentor|session) with this id"
     r"|cannot (book a session with|message) yourself|conversation needs another user"
     r"|Unknown time zone|Invalid signature|Signature timestamp|Invalid unsubscribe link"
-    r"|cannot be turned off|domain is reserved"
+    r"|cannot be turned off|domain is reserved|Names may not contain"
     # Refused at the edge in every text, as PostgreSQL cannot store it.
     r"|may not contain NUL"
 )

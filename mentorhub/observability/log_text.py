@@ -8,6 +8,8 @@ lines, each indented, so that no line of it can pass for the start of a record.
 
 from __future__ import annotations
 
+import re
+
 INDENT = "    "
 # C0 and C1 controls, DEL, Unicode's line and paragraph separators, and the bidi marks,
 # embeddings, overrides and isolates.
@@ -19,6 +21,9 @@ _ESCAPED = str.maketrans(
 )
 # In a JSON line the encoder already escapes C0; these it would write raw.
 _JSON_ESCAPED = str.maketrans({code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F})
+
+# The same characters, found: a name or a link may not contain any of them.
+UNSAFE_CHARACTERS = re.compile("[" + "".join(re.escape(chr(code)) for code in _UNSAFE) + "]")
 
 
 def one_line(text: str) -> str:

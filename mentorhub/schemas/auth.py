@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from mentorhub.schemas.person_names import PersonName
 from mentorhub.schemas.timezones import registration_zone_field
 
 MIN_PASSWORD_LENGTH = 8
 MAX_EMAIL_LENGTH = 254
 RESERVED_DOMAIN = "This email domain is reserved and cannot receive mail."
-# Documents that a text must have a non-space character (blank text is refused).
-NOT_BLANK = r"\S"
 
 
 def normalise_email(value: str) -> str:
@@ -50,18 +49,9 @@ class RegisterSchema(Schema):
         load_only=True,
         validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=128),
     )
-    name = fields.String(
-        required=True, validate=validate.Length(min=1, max=120), metadata={"pattern": NOT_BLANK}
-    )
+    name = PersonName(required=True)
     is_mentor = fields.Boolean(load_default=False)
     timezone = registration_zone_field()
-
-    @post_load
-    def strip_name(self, data: dict, **kwargs) -> dict:
-        data["name"] = data["name"].strip()
-        if not data["name"]:
-            raise ValidationError({"name": ["Name must not be blank."]})
-        return data
 
 
 class LoginSchema(Schema):

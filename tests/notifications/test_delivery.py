@@ -11,7 +11,7 @@ from mentorhub.services.notifications import notification_service
 
 SESSION_TIME = "2030-02-20T15:00:00+00:00"
 CASES = {
-    "welcome": ({"name": "Zoë Lovelace"}, "Zoë Lovelace", ["Zoë Lovelace"]),
+    "welcome": ({"name": "Zoë Lovelace"}, "Welcome to MentorHub", ["Zoë Lovelace"]),
     "session_confirmed": (
         {
             "topic": "React Hooks",

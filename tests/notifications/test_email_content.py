@@ -27,7 +27,7 @@ NOW = datetime.now(UTC)
 CASES = sample_cases(NOW)
 # The key fact each subject starts with, per type and role.
 FACTS = {
-    "welcome": r"Welcome to MentorHub, ",
+    "welcome": r"Welcome to MentorHub$",
     "session_confirmed": r"(Confirmed|New booking|Moved to) \w{3} \d\d \w{3}, \d\d:\d\d UTC: ",
     "session_reminder": r"In (1 hour|\d+ minutes): ",
     "session_cancelled": r"Cancelled \w{3} \d\d \w{3}, \d\d:\d\d UTC: ",
