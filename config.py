@@ -128,6 +128,11 @@ class Config:
         self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
         self.FROM_EMAIL = address(env, "FROM_EMAIL", "noreply@mentorhub.com")
         self.REPLY_TO_EMAIL = address(env, "REPLY_TO_EMAIL", None)
+        # Mail to domains reserved for testing (*.test): a staging stack with a mail catcher,
+        # and development, where the demo accounts are on one and mail is only logged.
+        self.ALLOW_TEST_EMAIL_DOMAINS = env.bool(
+            "ALLOW_TEST_EMAIL_DOMAINS", self.ENV_NAME == "development"
+        )
         self.SMTP_CA_FILE = env.str("SMTP_CA_FILE")
         # `log` writes outgoing mail to the log instead of sending it, even with SMTP_HOST set.
         self.EMAIL_BACKEND = choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")

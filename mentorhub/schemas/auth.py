@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate
 
+from mentorhub.mail.addresses import INVALID, AddressError, app_mailable
 from mentorhub.schemas.person_names import PersonName
 from mentorhub.schemas.timezones import registration_zone_field
 
 MIN_PASSWORD_LENGTH = 8
 MAX_EMAIL_LENGTH = 254
-RESERVED_DOMAIN = "This email domain is reserved and cannot receive mail."
-
-
-def normalise_email(value: str) -> str:
-    """Validate an address's syntax and return it lower-cased."""
-    try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        domain = value.rpartition("@")[2].lower().rstrip(".")
-        if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
-            # Well-formed, but a domain reserved for tests or local networks: say so.
-            raise ValidationError(RESERVED_DOMAIN) from None
-        raise ValidationError("Not a valid email address.") from None
-    return result.normalized.lower()
 
 
 class EmailField(fields.String):
@@ -36,8 +22,12 @@ class EmailField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > MAX_EMAIL_LENGTH:
-            raise ValidationError("Not a valid email address.")
-        return normalise_email(text)
+            raise ValidationError(INVALID)
+        # The rule delivery applies: an address accepted here is one we can mail.
+        try:
+            return app_mailable(text).stored
+        except AddressError as error:
+            raise ValidationError(str(error)) from None
 
 
 class RegisterSchema(Schema):
