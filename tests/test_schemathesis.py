@@ -41,6 +41,7 @@ SEMANTIC_RULES = re.compile(
     r"|cannot (book a session with|message) yourself|conversation needs another user"
     r"|Unknown time zone|Invalid signature|Signature timestamp|Invalid unsubscribe link"
     r"|cannot be turned off|domain is reserved|Names may not contain"
+    r"|Meeting links must name a public host"
     # Refused at the edge in every text, as PostgreSQL cannot store it.
     r"|may not contain NUL"
 )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mentorhub.calendars.ical import Party, SessionEvent, build_calendar, session_uid
+from mentorhub.calendars.meeting_links import shown_meeting_link
 from mentorhub.calendars.zones import parse_instant
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, utcnow
@@ -33,7 +34,7 @@ def invite_for(type_name: str, data: dict) -> tuple[bytes, str] | None:
     if session is None:
         return None
     mentor, student = session.mentor, session.student
-    link = data.get("meeting_link") or session.meeting_link
+    link = shown_meeting_link(data.get("meeting_link") or session.meeting_link)
     event = SessionEvent(
         uid=session_uid(session.id, current_app.config["PUBLIC_BASE_URL"]),
         sequence=int(data.get("sequence") or 0),

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from mentorhub.calendars.meeting_links import shown_meeting_link
+
 # The web app's pages that emails link to, under FRONTEND_URL. The web app serves these paths;
 # the API serves none of them, so they are never built from PUBLIC_BASE_URL.
 FRONTEND_ROUTES = {
@@ -28,14 +30,12 @@ def app_link(page: str, **values: object) -> str:
 
 
 def meeting_link(value: object) -> str | None:
-    """The session's call link if it is one we may send: https, and not a path of our API."""
-    if not isinstance(value, str) or any(c.isspace() for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.hostname:
-        return None
+    """The session's call link if it is one we may send: the link rule's, and not our API's."""
+    link = shown_meeting_link(value)
     # Older sessions were given links under our own API that no route ever served.
-    api = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    if parts.netloc == api.netloc:
+    if (
+        link is None
+        or urlsplit(link).netloc == urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc
+    ):
         return None
-    return value
+    return link

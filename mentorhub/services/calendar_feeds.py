@@ -17,6 +17,7 @@ from mentorhub.calendars import (
     event_description,
     event_summary,
     session_uid,
+    shown_meeting_link,
 )
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
@@ -98,18 +99,17 @@ def build_feed(user: User) -> Feed:
 
 def _event(session: MentorSession, base_url: str) -> SessionEvent:
     # No addresses in the feed: its URL may end up shared, and a calendar shows it read-only.
+    link = shown_meeting_link(session.meeting_link)
     return SessionEvent(
         uid=session_uid(session.id, base_url),
         sequence=session.sequence or 0,
         start=session.scheduled_time,
         minutes=session.duration_minutes,
         summary=event_summary(session.topic),
-        description=event_description(
-            session.mentor.name, session.student.name, session.meeting_link
-        ),
+        description=event_description(session.mentor.name, session.student.name, link),
         # The last change, not the time of the request: the same feed gives the same bytes.
         stamp=session.updated_at,
-        link=session.meeting_link,
+        link=link,
     )
 
 
