@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from mentorhub.calendars import (
@@ -32,11 +32,15 @@ REFRESH = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Feed:
-    """A rendered feed and the validators a client revalidates it with."""
+    """A rendered feed and the ETag a client revalidates it with.
+
+    No Last-Modified: HTTP dates count whole seconds, so two changes within one second would
+    give a client holding the first a 304 for the second. The ETag is the body's hash, and
+    changes with every change.
+    """
 
     body: bytes
     etag: str
-    last_modified: datetime | None
 
 
 def feed_urls(user: User) -> dict[str, str]:
@@ -91,10 +95,7 @@ def build_feed(user: User) -> Feed:
     events = [_event(s, base_url) for s in sessions if s.end_time > now]
     name = f"{current_app.config['PLATFORM_NAME']} sessions"
     body = build_calendar(events, name=name, refresh=REFRESH)
-    # Any change to any of the user's sessions (a cancel too, which drops one from the feed).
-    changed = db.session.scalar(select(func.max(MentorSession.updated_at)).where(mine))
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    return Feed(body=body, etag=etag, last_modified=changed)
+    return Feed(body=body, etag=hashlib.sha256(body).hexdigest()[:32])
 
 
 def _event(session: MentorSession, base_url: str) -> SessionEvent:
