@@ -17,7 +17,6 @@ from dotenv import dotenv_values
 from config_env import (
     ConfigError,
     Env,
-    address,
     choice,
     is_local_url,
     limit_string,
@@ -126,8 +125,9 @@ class Config:
         self.SMTP_USE_TLS = env.bool("SMTP_USE_TLS", self.SMTP_PORT == 587)
         self.SMTP_USE_SSL = env.bool("SMTP_USE_SSL", self.SMTP_PORT == 465)
         self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
-        self.FROM_EMAIL = address(env, "FROM_EMAIL", "noreply@mentorhub.com")
-        self.REPLY_TO_EMAIL = address(env, "REPLY_TO_EMAIL", None)
+        # Both checked, like every mail setting, by the mail code when the app is built.
+        self.FROM_EMAIL = env.str("FROM_EMAIL", "noreply@mentorhub.com")
+        self.REPLY_TO_EMAIL = env.str("REPLY_TO_EMAIL")
         # Mail to domains reserved for testing (*.test): a staging stack with a mail catcher,
         # and development, where the demo accounts are on one and mail is only logged.
         self.ALLOW_TEST_EMAIL_DOMAINS = env.bool(

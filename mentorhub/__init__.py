@@ -18,10 +18,14 @@ def create_app(
     try:
         settings = config if isinstance(config, Config) else load_config(config, environ)
         settings.validate()
+        # Extensions check their own settings as they are set up (mail, for one).
+        return _build(settings, overrides)
     except ConfigError as error:
         # One line, no traceback: this is an operator's mistake, not a bug.
         raise SystemExit(f"mentorhub: configuration error: {error}") from None
 
+
+def _build(settings: Config, overrides: Mapping[str, Any] | None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(settings)
     app.config.update(overrides or {})

@@ -2,7 +2,11 @@
 
 from mentorhub.calendars.ical import Party, SessionEvent, build_calendar, session_uid
 from mentorhub.calendars.invites import event_description, event_summary, invite_for
-from mentorhub.calendars.meeting_links import meeting_link_problem, shown_meeting_link
+from mentorhub.calendars.meeting_links import (
+    meeting_link_problem,
+    room_link,
+    shown_meeting_link,
+)
 from mentorhub.calendars.zones import (
     DEFAULT_ZONE,
     InvalidTimeZone,
@@ -25,6 +29,7 @@ __all__ = [
     "format_time",
     "invite_for",
     "meeting_link_problem",
+    "room_link",
     "session_uid",
     "shown_meeting_link",
     "zone_info",

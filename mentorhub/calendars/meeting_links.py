@@ -57,6 +57,11 @@ def meeting_link_problem(link: str) -> str | None:
     return None
 
 
+def room_link(template: str, token: str) -> str:
+    """A call link from MEETING_LINK_TEMPLATE: the template with `{token}` filled in."""
+    return template.format(token=token)
+
+
 def shown_meeting_link(value: object) -> str | None:
     """The link to show for a session (None when there is none, or it breaks the rule)."""
     if not isinstance(value, str) or len(value) > MAX_LENGTH or meeting_link_problem(value):

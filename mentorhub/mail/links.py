@@ -23,10 +23,31 @@ FRONTEND_ROUTES = {
 }
 
 
+def link_base_problem(url: str) -> str | None:
+    """Why `url` cannot start the absolute links of a mail (None when it can): it must be an
+    http(s) address with a host, and nothing a path could not follow (no credentials, query or
+    fragment)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http(s) URL with a host"
+    if parts.username is not None or parts.query or parts.fragment or "\\" in url:
+        return "may not hold a user name, password, query or fragment"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "may not hold spaces or control characters"
+    return None
+
+
+def link_base(setting: str) -> str:
+    """A link base setting (FRONTEND_URL, PUBLIC_BASE_URL) without its trailing slash.
+
+    The start-up check has refused a base `link_base_problem` objects to.
+    """
+    return current_app.config[setting].rstrip("/")
+
+
 def app_link(page: str, **values: object) -> str:
     """The absolute URL of a web-app page named in FRONTEND_ROUTES."""
-    base = current_app.config["FRONTEND_URL"].rstrip("/")
-    return base + FRONTEND_ROUTES[page].format(**values)
+    return link_base("FRONTEND_URL") + FRONTEND_ROUTES[page].format(**values)
 
 
 def meeting_link(value: object) -> str | None:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from config import ConfigError
 from mentorhub.mail.links import FRONTEND_ROUTES
 from mentorhub.mail.samples import sample_cases
 from mentorhub.notifications.compose import PreparedRow, build_email
@@ -199,7 +198,7 @@ def test_without_a_display_name_the_platform_names_the_sender(make_app, smtp):
 
 
 def test_a_malformed_sender_is_a_configuration_error(make_app):
-    with pytest.raises(ConfigError, match="FROM_EMAIL"):
+    with pytest.raises(SystemExit, match="FROM_EMAIL"):
         make_app(FROM_EMAIL="MentorHub noreply@")
 
 

@@ -48,3 +48,14 @@ def test_rows_that_always_raise_end_failed_and_block_no_other(app, db, make_user
     assert failed[unfindable.id].last_error.startswith("DataError"), failed[
         unfindable.id
     ].last_error
+
+
+def test_a_worker_mails_from_a_domain_reserved_for_testing(app, db, make_user, smtp, start_worker):
+    # As a staging stack with a mail catcher is set up: every drain job used to raise on it.
+    make_user("staging@example.com")
+    notification_service.send_notification("staging@example.com", "welcome", {"name": "Ok"})
+    db.session.commit()
+    start_worker(environ=worker_environ(smtp, FROM_EMAIL="noreply@mentorhub.test"))
+    [message] = smtp.wait_for(1)
+    assert message["From"] == "MentorHub <noreply@mentorhub.test>"
+    wait_until(lambda: statuses(db) == Counter({"sent": 1}), 30, "the row marked sent")
