@@ -7,26 +7,14 @@ every route answers in the error envelope (401 where a token is needed), never 5
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from tests.support.auth import bearer
+from tests.support.hostile_input import forged
 
 HEALTH = "/health"
 ME = "/api/v1/auth/me"
 PLATFORM = "/api/v1/stats/platform"
-
-
-def segment(text: str) -> str:
-    """One base64url segment of a token, as a JWT writes it."""
-    raw = text.encode("utf-8", "surrogatepass")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def forged(payload: str, header: str = '{"alg":"HS256","typ":"JWT"}') -> str:
-    """An unsigned token whose header and payload are this JSON text, as sent by anyone."""
-    return f"{segment(header)}.{segment(payload)}.c2lnbmF0dXJl"
 
 
 HOSTILE_PAYLOADS = {
