@@ -137,7 +137,10 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             self.SQLALCHEMY_ENGINE_OPTIONS.update(
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
-                connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
+                connect_args={
+                    "connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+                    "prepare_threshold": _prepare_threshold(env),
+                },
             )
         # A second pool, same database, for single read-only statements (mentorhub.reads): it
         # skips the liveness ping, because a read can simply be sent again on a fresh connection.
@@ -289,6 +292,18 @@ def _address(env: Env, name: str, default: str | None) -> str | None:
     if "@" not in address or (display_name and not value.endswith(">")):
         raise ConfigError(f"{name} must be an address or 'Name <address>', got {value!r}")
     return value
+
+
+def _prepare_threshold(env: Env) -> int | None:
+    # psycopg prepares a statement on the server after this many runs on one connection. A
+    # pooler in transaction mode (PgBouncer before 1.21) hands each transaction any server
+    # connection, where that statement does not exist: `off` never prepares.
+    raw = env.str("DB_PREPARE_THRESHOLD") or "5"
+    if raw.lower() == "off":
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError(f"DB_PREPARE_THRESHOLD must be a whole number or off, got {raw!r}")
+    return int(raw)
 
 
 def _meeting_link_template(value: str | None) -> str | None:
