@@ -36,7 +36,7 @@ SETTLE_SECONDS = 0.05
 _quick_exit = False
 
 
-def refuse_new_connections(listener: socket.socket) -> bool:
+def drop_new_handshakes(listener: socket.socket) -> bool:
     """Make `listener` drop new handshakes while keeping the queue it has; False if unsupported."""
     if not sys.platform.startswith("linux") or listener.family not in (
         socket.AF_INET,
@@ -71,7 +71,7 @@ def install_master_hook(server) -> None:
         )
         if sole_owner:
             for listener in server.LISTENERS:
-                refuse_new_connections(listener.sock)
+                drop_new_handshakes(listener.sock)
         # gunicorn's handler only queues the signal for its main loop; no logging in here.
         if callable(previous):
             previous(signum, frame)
