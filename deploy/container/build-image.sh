@@ -2,13 +2,14 @@
 # Builds the MentorHub image, tagged $IMAGE (default mentorhub:local), with the builder this
 # machine has: Docker when its daemon answers; otherwise buildah, from the base image in local
 # storage, pulled from the registry, or (when no registry answers) made from Debian packages
-# by make-local-base.sh.
+# by make-local-base.sh. BUILDER=buildah skips Docker even where its daemon answers (the
+# infrastructure tests run the image with podman, which sees buildah's images, not Docker's).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 IMAGE=${IMAGE:-mentorhub:local}
 
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+if [ "${BUILDER:-}" != buildah ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   exec docker build -t "$IMAGE" "$ROOT"
 fi
 
@@ -34,7 +35,7 @@ if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
   chmod -R a+rX "$PIP_CONFIG"
   mounts="--volume $PIP_CONFIG:/etc/xdg/pip:ro"
 fi
-# --format docker keeps HEALTHCHECK and STOPSIGNAL (the OCI format has no field for them);
+# --format docker keeps HEALTHCHECK (the OCI format has no field for it);
 # --layers reuses the dependency layer while requirements.txt is unchanged.
 # shellcheck disable=SC2086  # $mounts is empty or one option and its value
 buildah bud --format docker --layers --isolation chroot --network host $mounts \

@@ -187,7 +187,8 @@ pidfile =
 
     def start(self) -> PgBouncer:
         """Run pgbouncer in the foreground (as root: as `postgres`, since it refuses root)."""
-        command = [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"]
+        # -q: its log goes to its log file only, not to our output as well.
+        command = [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", "-q"]
         if os.geteuid() == 0:
             account = "postgres" if _has_account("postgres") else "nobody"
             owner = pwd.getpwnam(account)
