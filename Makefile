@@ -16,7 +16,7 @@ export RAN_SOME_TESTS := import sys, xml.etree.ElementTree as E; \
 IMAGE ?= mentorhub:local
 
 .PHONY: run serve test test-infra image lint worker bench-stats bench-limiter bench-fullstack \
-	bench-notifications bench-rolling-restart clean
+	bench-notifications bench-rolling-restart bench-pgbouncer clean
 
 # pytest with the given arguments, failing when it ran nothing: exit code 5 (no test collected),
 # or every xdist worker crashed on start-up.
@@ -88,6 +88,10 @@ bench-notifications: $(STAMP)
 bench-rolling-restart: $(STAMP)
 	sh deploy/container/install-tools.sh
 	$(BIN)/python bench/rolling_restart.py
+
+bench-pgbouncer: $(STAMP)
+	sh deploy/container/install-tools.sh
+	$(BIN)/python bench/pgbouncer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance
