@@ -21,6 +21,7 @@ from config_env import (
     limit_string,
     meeting_link_template,
     offset_minutes,
+    prepare_threshold,
     rate_limit_strategy,
     route_costs,
 )
@@ -103,7 +104,10 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             self.SQLALCHEMY_ENGINE_OPTIONS.update(
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
-                connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
+                connect_args={
+                    "connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+                    "prepare_threshold": prepare_threshold(env),
+                },
             )
         # A second pool, same database, for single read-only statements (mentorhub.db_read_pool):
         # it skips the liveness ping, because a read can simply be sent again on a fresh

@@ -21,6 +21,9 @@ keepalive = 2
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's control socket (for `gunicornc`) defaults to a file under $HOME, which fails on a
+# read-only root file system or under a uid with no writable home; signals do all we need.
+control_socket_disable = True
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter spreads restarts.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
@@ -70,3 +73,33 @@ def on_starting(server) -> None:
     # Building the app reads the settings exactly as a worker will (environment and .env), and
     # a configuration error raises SystemExit with its one-line message: the master exits.
     create_app()
+
+
+# Stopping without resetting queued connections (listener_drain.py says how). The imports wait
+# until gunicorn has put the working directory on sys.path.
+def when_ready(server) -> None:
+    """On SIGTERM, stop taking new connections first, keeping the ones already queued."""
+    import listener_drain
+
+    listener_drain.install_master_hook(server)
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that stops gracefully serves what is still queued before it lets go."""
+    import listener_drain
+
+    listener_drain.serve_queued_connections(worker)
+
+
+def worker_int(worker) -> None:
+    """SIGINT or SIGQUIT: a quick stop, nothing more is served."""
+    import listener_drain
+
+    listener_drain.note_quick_exit(worker)
+
+
+def worker_abort(worker) -> None:
+    """A worker past its timeout is aborted: nothing more is served."""
+    import listener_drain
+
+    listener_drain.note_quick_exit(worker)
