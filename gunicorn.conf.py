@@ -75,31 +75,31 @@ def on_starting(server) -> None:
     create_app()
 
 
-# Stopping without resetting queued connections (listener_drain.py says how). The imports wait
-# until gunicorn has put the working directory on sys.path.
+# Stopping without resetting queued connections (mentorhub/serving/listener_drain.py says how).
+# The imports wait until gunicorn has put the working directory on sys.path.
 def when_ready(server) -> None:
     """On SIGTERM, stop taking new connections first, keeping the ones already queued."""
-    import listener_drain
+    from mentorhub import serving
 
-    listener_drain.install_master_hook(server)
+    serving.install_master_hook(server)
 
 
 def worker_exit(server, worker) -> None:
     """A worker that stops gracefully serves what is still queued before it lets go."""
-    import listener_drain
+    from mentorhub import serving
 
-    listener_drain.serve_queued_connections(worker)
+    serving.serve_queued_connections(worker)
 
 
 def worker_int(worker) -> None:
     """SIGINT or SIGQUIT: a quick stop, nothing more is served."""
-    import listener_drain
+    from mentorhub import serving
 
-    listener_drain.note_quick_exit(worker)
+    serving.note_quick_exit(worker)
 
 
 def worker_abort(worker) -> None:
     """A worker past its timeout is aborted: nothing more is served."""
-    import listener_drain
+    from mentorhub import serving
 
-    listener_drain.note_quick_exit(worker)
+    serving.note_quick_exit(worker)

@@ -45,7 +45,7 @@ IMAGE_NEEDS = [
     "wsgi.py",
     "config.py",
     "gunicorn.conf.py",
-    "listener_drain.py",
+    "mentorhub/serving/listener_drain.py",
     "boot.sh",
     "requirements.txt",
     "migrations/env.py",
