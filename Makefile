@@ -111,13 +111,16 @@ bench-metrics-cost: $(STAMP)
 bench-mail-build: $(STAMP)
 	$(BIN)/python -m bench.mail_build $(BENCH_ARGS)
 
+## bench-rolling-restart: failed requests through rolling restarts behind nginx, with and
+## without the listener drain (installs nginx first, as test-infra does; minutes)
 bench-rolling-restart: $(STAMP)
 	sh deploy/container/install-tools.sh
-	$(BIN)/python bench/rolling_restart.py
+	$(BIN)/python -m bench.rolling_restart $(BENCH_ARGS)
 
+## bench-pgbouncer: web and workers through PgBouncer, prepared statements off against on
 bench-pgbouncer: $(STAMP)
 	sh deploy/container/install-tools.sh
-	$(BIN)/python bench/pgbouncer.py
+	$(BIN)/python -m bench.pgbouncer $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker_context import (
+from tests.support.docker_context import (
     IMAGE_NEEDS,
     WORKING_COPY_JUNK,
     context_files,
@@ -18,8 +18,7 @@ from tests.docker_context import (
     read_patterns,
     write_working_copy,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.servers import ROOT
 
 
 def _left_out(dockerignore: str, path: str, tmp_path: Path) -> bool:

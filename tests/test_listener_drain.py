@@ -11,37 +11,16 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import base_environ
-from tests.local_servers import free_port
+from tests.support.environ import process_environ
+from tests.support.servers import ServerProcess, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 QUEUED = 5
 REQUEST = b"GET /health HTTP/1.1\r\nHost: drain.test\r\nConnection: close\r\n\r\n"
-
-
-def _wait_for_worker(log: Path, server: subprocess.Popen, port: int) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        booted = re.search(r"Booting worker with pid: (\d+)", log.read_text())
-        if booted:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=2) as probe:
-                    probe.sendall(REQUEST)
-                    if probe.recv(64).startswith(b"HTTP/1.1 200"):
-                        return int(booted.group(1))
-            except OSError:
-                pass
-        time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")
 
 
 def _answer(connection: socket.socket) -> bytes:
@@ -56,25 +35,20 @@ def _answer(connection: socket.socket) -> bytes:
 
 def test_sigterm_answers_every_queued_connection_and_takes_no_new_one(tmp_path):
     port = free_port()
-    log = tmp_path / "gunicorn.log"
-    environ = {**os.environ, **base_environ(HOST="127.0.0.1", PORT=str(port))}
-    environ.update(WEB_CONCURRENCY="1", GUNICORN_LOG_LEVEL="info")
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [GUNICORN, "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=environ,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    environ = process_environ(
+        HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_LOG_LEVEL="info"
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    server = ServerProcess(command, environ, tmp_path / "gunicorn.log")
     try:
-        worker = _wait_for_worker(log, server, port)
+        server.wait_for_http(f"http://127.0.0.1:{port}/health")
+        worker = int(re.search(r"Booting worker with pid: (\d+)", server.output()).group(1))
         os.kill(worker, signal.SIGSTOP)
         queued = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(QUEUED)]
         for connection in queued:
             connection.sendall(REQUEST)
 
-        server.send_signal(signal.SIGTERM)
+        server.process.send_signal(signal.SIGTERM)
         time.sleep(0.5)  # the master has had its signal: the listener takes no new handshake
         late = socket.socket()
         late.settimeout(0.5)
@@ -84,13 +58,11 @@ def test_sigterm_answers_every_queued_connection_and_takes_no_new_one(tmp_path):
 
         os.kill(worker, signal.SIGCONT)
         answers = [_answer(connection) for connection in queued]
-        assert server.wait(timeout=30) == 0
+        assert server.process.wait(timeout=30) == 0
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.stop(signal.SIGKILL)
     assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers), answers
-    assert f"Served {QUEUED} queued connection(s) before exiting" in log.read_text()
+    assert f"Served {QUEUED} queued connection(s) before exiting" in server.output()
     # Once the last worker has gone, the port refuses at once.
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2)

@@ -11,17 +11,14 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from tests.local_servers import free_port
+from tests.support.servers import ROOT, ServerProcess, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_NGINX_CONF = ROOT / "deploy" / "nginx" / "mentorhub.conf"
 ACCESS_LOG_FORMAT = (
     "log_format timed '$msec $request_method $request_uri $status "
@@ -34,30 +31,6 @@ def private_directory(prefix: str) -> Path:
     directory = Path(tempfile.mkdtemp(prefix=prefix))
     directory.chmod(0o755)
     return directory
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    """Wait until something accepts connections on 127.0.0.1:`port`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        assert process.poll() is None, f"exited early:\n{log.read_text(errors='replace')}"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, f"nothing listens on {port}"
-            time.sleep(0.05)
-
-
-def stop_process(process: subprocess.Popen, signum: int = signal.SIGTERM) -> None:
-    """Signal one process of ours and reap it."""
-    if process.poll() is None:
-        process.send_signal(signum)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def shipped_nginx_conf(
@@ -89,17 +62,17 @@ class ForegroundServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.dir = private_directory(f"mentorhub-{self.name}-")
-        self.process: subprocess.Popen | None = None
+        self.server: ServerProcess | None = None
 
     def run(self, command: list[str]) -> None:
         """Start `command` and wait until the server accepts connections on its port."""
-        self.process = subprocess.Popen(command)
-        wait_for_port(self.port, self.process, self.dir / self.log_name)
+        self.server = ServerProcess(command, os.environ, self.dir / "console.log", self.name)
+        self.server.wait_for_port(self.port)
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""
-        if self.process is not None:
-            stop_process(self.process, self.stop_signal)
+        if self.server is not None:
+            self.server.stop(self.stop_signal, timeout=15)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self) -> str:

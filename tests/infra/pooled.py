@@ -11,16 +11,18 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from tests.infra.front_servers import PgBouncer
-from tests.infra.processes import app_environ, run_flask, start_gunicorn, start_worker
-from tests.infra.traffic import Clients, Tally, register_pair
-from tests.local_servers import free_port
-from tests.notifications.support import MailSink, wait_until
+from tests.infra.processes import start_gunicorn, start_worker
+from tests.infra.traffic import Clients, register_pair
+from tests.support.databases import Database
+from tests.support.servers import free_port, run_flask
+from tests.support.smtp import MailSink
+from tests.support.traffic import Tally
+from tests.support.waiting import wait_until
 
 CLIENTS = 16
 LOAD_SECONDS = 12
@@ -38,34 +40,36 @@ class PooledRun:
     logs: dict[str, str]
 
 
-def due_email_statuses(database_url: str) -> Counter:
+def due_email_statuses(database: Database) -> Counter:
     """Email notifications that are due (not reminders for later), by status."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT status, count(*) FROM notifications WHERE channel = 'email' "
-            "AND (send_after IS NULL OR send_after <= now()) GROUP BY status"
-        ).fetchall()
+    rows = database.execute(
+        "SELECT status, count(*) FROM notifications WHERE channel = 'email' "
+        "AND (send_after IS NULL OR send_after <= now()) GROUP BY status"
+    )
     return Counter(dict(rows))
 
 
 def pooled_run(
-    database_url: str, redis_url: str, log_dir: Path, prepare_threshold: str | None = "off"
+    environ: Mapping[str, str], log_dir: Path, prepare_threshold: str | None = "off"
 ) -> PooledRun:
-    """One run through a fresh PgBouncer; `prepare_threshold` None keeps psycopg's default."""
-    bouncer = PgBouncer(database_url).start()
-    sink = MailSink(free_port())
-    sink.start()
-    settings = {"DB_PREPARE_THRESHOLD": prepare_threshold} if prepare_threshold else {}
-    environ = app_environ(
-        bouncer.url,
-        redis_url,
-        EMAIL_BACKEND="smtp",
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(sink.port),
-        SMTP_USE_TLS="false",
-        LOG_LEVEL="INFO",
-        **settings,
-    )
+    """One run through a fresh PgBouncer in front of `environ`'s (migrated) database.
+
+    `prepare_threshold` None keeps psycopg's default.
+    """
+    database = Database(environ["DATABASE_URL"])
+    bouncer = PgBouncer(database.url).start()
+    sink = MailSink().start()
+    environ = {
+        **environ,
+        "DATABASE_URL": bouncer.url,
+        "DB_PREPARE_THRESHOLD": prepare_threshold,
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(sink.port),
+        "SMTP_USE_TLS": "false",
+        "LOG_LEVEL": "INFO",
+    }
+    environ = {name: value for name, value in environ.items() if value is not None}
     port = free_port()
     processes = []
     recounts = 0
@@ -79,15 +83,15 @@ def pooled_run(
             # A lock left behind on a pooled server connection would block the next recount.
             for _ in range(RECOUNTS):
                 rebuilt = run_flask(environ, "stats", "rebuild", timeout=60)
-                recounts += "users:" in rebuilt.stdout
+                recounts += rebuilt.returncode == 0 and "users:" in rebuilt.stdout
             time.sleep(max(0.0, started + LOAD_SECONDS - time.monotonic()))
         # Whether every due mail went out is part of the result, read from due_mail.
         with contextlib.suppress(AssertionError):
-            wait_until(lambda: set(due_email_statuses(database_url)) <= {"sent"}, timeout=90)
+            wait_until(lambda: set(due_email_statuses(database)) <= {"sent"}, timeout=90)
     finally:
         for process in processes:
             process.stop()
         bouncer.stop()
         sink.stop()
     logs = {process.name: process.output() for process in processes}
-    return PooledRun(clients.tally, due_email_statuses(database_url), sink.count(), recounts, logs)
+    return PooledRun(clients.tally, due_email_statuses(database), sink.count(), recounts, logs)

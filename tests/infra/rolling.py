@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.infra.front_servers import SHIPPED_NGINX_CONF, Nginx
-from tests.infra.processes import GUNICORN_CONF, Process, app_environ, start_gunicorn
-from tests.infra.traffic import Clients, Tally, register_pair
-from tests.local_servers import free_port
+from tests.infra.processes import GUNICORN_CONF, start_gunicorn
+from tests.infra.traffic import Clients, register_pair
+from tests.support.servers import ServerProcess, free_port
+from tests.support.traffic import Tally
+from tests.support.waiting import wait_until
 
 CLIENTS = 12
 # After each step, wait longer than the upstream's fail_timeout (deploy/nginx/mentorhub.conf):
@@ -35,40 +38,45 @@ class RestartRun:
 
 
 def rolling_restart(
-    database_url: str,
-    redis_url: str,
+    environ: Mapping[str, str],
     log_dir: Path,
     gunicorn_conf: Path = GUNICORN_CONF,
     nginx_conf: Path = SHIPPED_NGINX_CONF,
 ) -> RestartRun:
-    """Run the whole sequence once under load; return the answers and the logs.
+    """Run the whole sequence once under load, with production settings `environ`.
 
     The configurations default to the shipped ones; others are for comparing, in bench/.
     """
-    environ = app_environ(database_url, redis_url, TRUSTED_PROXY_HOPS="1")
+    environ = {**environ, "TRUSTED_PROXY_HOPS": "1"}
     ports = [free_port(), free_port()]
-    servers: list[Process] = []
-    logs = [log_dir / f"server-{n}.log" for n in range(len(ports))]
+    servers: list[ServerProcess] = []
+    logs: list[Path] = []
+
+    def start(n: int) -> ServerProcess:
+        logs.append(log_dir / f"server-{n}-{len(logs)}.log")
+        return start_gunicorn(environ, ports[n], logs[-1], gunicorn_conf)
+
     nginx = Nginx(ports, nginx_conf)
     exit_codes: list[int] = []
     try:
-        servers = [
-            start_gunicorn(environ, port, log, gunicorn_conf)
-            for port, log in zip(ports, logs, strict=True)
-        ]
+        servers = [start(n) for n in range(len(ports))]
         nginx.start()
         pairs = [register_pair(nginx.url) for _ in range(CLIENTS)]
         with Clients(nginx.url, pairs) as clients:
             time.sleep(SETTLE_SECONDS)
-            for n, port in enumerate(ports):
-                old = servers[n]
-                old.signal(signal.SIGTERM)
+            for n in range(len(ports)):
+                old = servers[n].process
+                old.send_signal(signal.SIGTERM)
                 exit_codes.append(old.wait(timeout=40))
-                servers[n] = start_gunicorn(environ, port, logs[n], gunicorn_conf)
+                servers[n] = start(n)
                 time.sleep(SETTLE_SECONDS)
             booted = servers[0].output().count("Booting worker")
-            servers[0].signal(signal.SIGHUP)
-            _wait_for(lambda: servers[0].output().count("Booting worker") >= booted + 2, 60)
+            servers[0].process.send_signal(signal.SIGHUP)
+            wait_until(
+                lambda: servers[0].output().count("Booting worker") >= booted + 2,
+                60,
+                "new workers after HUP",
+            )
             time.sleep(SETTLE_SECONDS)
         tally = clients.tally
     finally:
@@ -78,10 +86,3 @@ def rolling_restart(
         nginx.stop()
     server_logs = "\n".join(log.read_text(errors="replace") for log in logs if log.exists())
     return RestartRun(tally, errors, server_logs, exit_codes)
-
-
-def _wait_for(predicate, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)

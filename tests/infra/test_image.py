@@ -16,19 +16,19 @@ import psycopg
 import pytest
 import requests
 
-from tests.docker_context import (
+from tests.infra.processes import PUBLIC_BASE_URL
+from tests.infra.traffic import register_pair
+from tests.support.docker_context import (
     IMAGE_NEEDS,
     WORKING_COPY_JUNK,
     context_files,
     write_working_copy,
 )
-from tests.infra.processes import SECRET, wait_for_http
-from tests.infra.traffic import register_pair
-from tests.local_servers import free_port
-from tests.notifications.support import MailSink, wait_until
-from tests.run_resources import RUN_ID
+from tests.support.environ import TEST_SECRET
+from tests.support.run_resources import RUN_ID
+from tests.support.servers import ROOT, free_port, http_status
+from tests.support.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "deploy.md"
 SECTION = re.compile(r"^### Build and run the image\n(.*?)(?=^#{2,3} )", re.S | re.M)
 SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
@@ -84,30 +84,25 @@ def _main_process_uid(container: str) -> str:
     return re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)
 
 
+def _wait_for_health(base_url: str) -> None:
+    wait_until(lambda: http_status(f"{base_url}/health") == 200, 90, f"{base_url}/health")
+
+
 def _healthy(container: str) -> bool:
     return podman("healthcheck", "run", container, check=False, timeout=60).returncode == 0
 
 
 @pytest.fixture
-def mail_sink():
-    """A real SMTP server on the host's loopback; the containers share the host's network."""
-    sink = MailSink(free_port())
-    sink.start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def env_file(tmp_path, scratch_database, redis_url, mail_sink) -> Path:
+def env_file(tmp_path, database_url, redis_url, smtp) -> Path:
     """The containers' settings: the scratch database, the run's Redis db, the test's SMTP."""
     path = tmp_path / "mentorhub.env"
     settings = {
-        "DATABASE_URL": scratch_database,
+        "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "SECRET_KEY": SECRET,
-        "PUBLIC_BASE_URL": "https://mentorhub.example.com",
+        "SECRET_KEY": TEST_SECRET,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mail_sink.port),
+        "SMTP_PORT": str(smtp.port),
         "SMTP_USE_TLS": "false",
         "PORT": str(free_port()),
         "WEB_CONCURRENCY": "2",
@@ -124,9 +119,7 @@ def cleanup():
     podman("rmi", "--force", TAG, check=False)
 
 
-def test_the_documented_commands_build_and_run_every_role(
-    env_file, scratch_database, mail_sink, cleanup
-):
+def test_the_documented_commands_build_and_run_every_role(env_file, database_url, smtp, cleanup):
     steps = documented_commands(env_file)
     build, export, migrate, web, worker, web_health, worker_health, stop = steps
     assert build == f"make image IMAGE={TAG}"
@@ -145,7 +138,7 @@ def test_the_documented_commands_build_and_run_every_role(
     # migrate: the schema appears in the empty database, and the container is gone.
     migrated = _shell(migrate)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    with psycopg.connect(scratch_database) as conn:
+    with psycopg.connect(database_url) as conn:
         tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
     assert {"alembic_version", "users", "mentor_sessions", "notifications"} <= tables
 
@@ -153,7 +146,7 @@ def test_the_documented_commands_build_and_run_every_role(
     started_web = _shell(web)
     assert started_web.returncode == 0, started_web.stderr
     base_url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{base_url}/health", timeout=90)
+    _wait_for_health(base_url)
     assert requests.get(f"{base_url}/ready", timeout=10).status_code == 200
     pair = register_pair(base_url)
     headers = {"Authorization": f"Bearer {pair.student_token}"}
@@ -170,7 +163,7 @@ def test_the_documented_commands_build_and_run_every_role(
     wait_until(
         lambda: (
             {pair.student_email, pair.mentor_email}
-            <= {m["To"] for m in mail_sink.messages if "Deploy day" in m["Subject"]}
+            <= {m["To"] for m in smtp.messages if "Deploy day" in m["Subject"]}
         ),
         timeout=90,
         what="the booking's confirmation mails",
@@ -208,7 +201,7 @@ def test_the_documented_commands_build_and_run_every_role(
         "--tmpfs", "/tmp", "--user", "4242:4242", "--env-file", str(env_file),
         "-e", f"PORT={other_port}", TAG, "web",
     )  # fmt: skip
-    wait_for_http(f"http://127.0.0.1:{other_port}/health", timeout=90)
+    _wait_for_health(f"http://127.0.0.1:{other_port}")
     other_log = podman("logs", f"mh-{RUN_ID}-other").stderr
     assert "control socket" not in other_log.lower(), other_log[-3000:]
 

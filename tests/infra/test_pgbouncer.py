@@ -13,10 +13,8 @@ from tests.infra.traffic import EXPECTED
 SESSION_ERRORS = ("prepared statement", "advisory lock", "Traceback", "you don't own a lock")
 
 
-def test_web_and_workers_through_pgbouncer_in_transaction_mode(
-    migrated_database, redis_url, tmp_path
-):
-    run = pooled_run(migrated_database, redis_url, tmp_path)
+def test_web_and_workers_through_pgbouncer_in_transaction_mode(migrated_environ, tmp_path):
+    run = pooled_run(migrated_environ, tmp_path)
 
     assert run.tally.unexpected == [], run.tally.unexpected[:20]
     for op in EXPECTED:

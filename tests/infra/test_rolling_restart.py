@@ -6,8 +6,8 @@ from tests.infra.rolling import CLIENTS, rolling_restart
 from tests.infra.traffic import EXPECTED
 
 
-def test_rolling_restart_answers_every_request(migrated_database, redis_url, tmp_path):
-    run = rolling_restart(migrated_database, redis_url, tmp_path)
+def test_rolling_restart_answers_every_request(migrated_environ, tmp_path):
+    run = rolling_restart(migrated_environ, tmp_path)
 
     assert run.tally.unexpected == [], (
         f"{len(run.tally.unexpected)} of {run.tally.total()} requests answered otherwise:\n"

@@ -99,15 +99,32 @@ class ServerProcess:
         """Wait until a GET on `url` answers 200; returns self."""
 
         def answers() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"{' '.join(self.command)} exited with {self.process.returncode}"
-                    f" instead of answering {url}\n{self.output()[-3000:]}"
-                )
+            self._fail_if_exited(f"answering {url}")
             return http_status(url) == 200
 
         wait_until(answers, timeout, f"{url} to answer 200", lambda: self.output()[-3000:])
         return self
+
+    def wait_for_port(self, port: int, timeout: float = 30.0) -> ServerProcess:
+        """Wait until something accepts connections on 127.0.0.1:`port` (not HTTP); returns self."""
+
+        def accepts() -> bool:
+            self._fail_if_exited(f"listening on {port}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(accepts, timeout, f"a listener on port {port}", lambda: self.output()[-3000:])
+        return self
+
+    def _fail_if_exited(self, instead_of: str) -> None:
+        if self.process.poll() is not None:
+            raise AssertionError(
+                f"{' '.join(self.command)} exited with {self.process.returncode}"
+                f" instead of {instead_of}\n{self.output()[-3000:]}"
+            )
 
     def alive(self) -> bool:
         """Whether the process is still running."""

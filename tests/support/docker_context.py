@@ -19,7 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.servers import ROOT
+
 # What may lie around a working copy and must never reach an image.
 WORKING_COPY_JUNK = [
     ".hypothesis/examples/ab12/cd34",

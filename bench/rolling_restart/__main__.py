@@ -1,6 +1,6 @@
 """Rolling restarts behind nginx: failed requests with and without the listener drain, side by side.
 
-    python bench/rolling_restart.py [--runs 3] [--variants none,drain,shipped]
+    python -m bench.rolling_restart [--runs 3] [--variants none,drain,shipped]
 
 Runs tests/infra's rolling restart (two gunicorn servers behind deploy/nginx/mentorhub.conf,
 twelve clients of mixed traffic, each server SIGTERMed and replaced, then one HUPed) once per
@@ -11,30 +11,25 @@ variant per round, rounds interleaved, and prints requests and unexpected answer
   connections until the last one closes it;
 - `shipped`: gunicorn.conf.py as it is (the listener first stops taking new handshakes).
 
-Needs what `make test-infra` installs (nginx) and PostgreSQL and Redis on 127.0.0.1.
+Each run has a new database on the local PostgreSQL and a private redis-server. Needs what
+`make test-infra` installs (nginx).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-import psycopg
-import redis
+from bench.common.production import migrated_services
+from tests.infra.processes import GUNICORN_CONF
+from tests.infra.rolling import rolling_restart
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from tests import run_resources  # noqa: E402
-from tests.infra.processes import GUNICORN_CONF, app_environ, run_flask  # noqa: E402
-from tests.infra.rolling import rolling_restart  # noqa: E402
-
+SERVICES = "mentorhub_bench_rolling"
+# Every client shares one address, and the limiter is not what this measures.
+SETTINGS = {"RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
 # Hooks each variant takes out of gunicorn.conf.py.
 VARIANTS = {
     "none": ("when_ready", "worker_exit", "worker_int", "worker_abort"),
@@ -56,19 +51,6 @@ def variant_conf(directory: Path, name: str) -> Path:
     return path
 
 
-def fresh_database(name: str) -> str:
-    """A new, migrated database of this benchmark's own."""
-    url = make_url(run_resources.TEST_DATABASE_URL).set(database=name)
-    with psycopg.connect(run_resources.admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database = url.render_as_string(False)
-    with redis.Redis.from_url(run_resources.TEST_REDIS_URL) as client:
-        client.flushdb()
-    run_flask(app_environ(database, run_resources.TEST_REDIS_URL), "db", "upgrade")
-    return database
-
-
 def main() -> None:
     """Run the rounds and print one line per run, then the totals per variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -78,17 +60,14 @@ def main() -> None:
     variants = args.variants.split(",")
     work = Path(tempfile.mkdtemp(prefix="mentorhub-rolling-"))
     totals: dict[str, Counter] = {name: Counter() for name in variants}
-    base = make_url(run_resources.TEST_DATABASE_URL).database
     kept: list[Path] = []
     try:
         for round_number in range(1, args.runs + 1):
             for name in variants:
-                database = fresh_database(f"{base}_rolling")
                 logs = work / f"{name}-{round_number}"
                 logs.mkdir()
-                run = rolling_restart(
-                    database, run_resources.TEST_REDIS_URL, logs, variant_conf(work, name)
-                )
+                with migrated_services(SERVICES, **SETTINGS) as environ:
+                    run = rolling_restart(environ, logs, variant_conf(work, name))
                 unexpected = Counter((op, status) for _, op, status, _ in run.tally.unexpected)
                 resets = run.nginx_errors.count("Connection reset by peer")
                 seconds = sorted(run.tally.seconds)
@@ -113,7 +92,6 @@ def main() -> None:
                     over_1s=over_1s,
                 )
     finally:
-        run_resources.release()
         if kept:
             print(f"logs of the runs with unexpected answers: {', '.join(map(str, kept))}")
         else:
