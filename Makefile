@@ -45,11 +45,13 @@ test: $(STAMP)
 		echo "no test ran (workers crashed?): failing"; status=1; fi; \
 	rm -f $$results; exit $$status
 
+## lint: the layering contracts, then ruff's lint and format checks
 lint: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## worker: a notification worker (`flask worker`); needs REDIS_URL
 worker: $(STAMP)
 	$(BIN)/flask worker
 
@@ -91,5 +93,6 @@ bench-metrics-cost: $(STAMP)
 bench-mail-build: $(STAMP)
 	$(BIN)/python -m bench.mail_build $(BENCH_ARGS)
 
+## clean: remove .venv, the tools' caches and instance/ (the SQLite database)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance
