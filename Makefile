@@ -65,11 +65,13 @@ test-infra: $(STAMP)
 image:
 	IMAGE=$(IMAGE) sh deploy/container/build-image.sh
 
+## lint: the layering contracts, then ruff's lint and format checks
 lint: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## worker: a notification worker (`flask worker`); needs REDIS_URL
 worker: $(STAMP)
 	$(BIN)/flask worker
 
@@ -122,5 +124,6 @@ bench-pgbouncer: $(STAMP)
 	sh deploy/container/install-tools.sh
 	$(BIN)/python -m bench.pgbouncer $(BENCH_ARGS)
 
+## clean: remove .venv, the tools' caches and instance/ (the SQLite database)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance

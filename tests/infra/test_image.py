@@ -50,7 +50,7 @@ def documented_commands(env_file: Path) -> list[str]:
         if not line.strip():
             continue
         line = line.replace("make image", f"make image IMAGE={TAG}")
-        line = line.replace("mentorhub:local", TAG).replace("mentorhub.env", str(env_file))
+        line = line.replace("mentorhub:local", TAG).replace("production.env", str(env_file))
         for documented, ours in NAMES.items():
             line = re.sub(rf"\b{documented}\b", ours, line)
         commands.append(line)
@@ -95,7 +95,7 @@ def _healthy(container: str) -> bool:
 @pytest.fixture
 def env_file(tmp_path, database_url, redis_url, smtp) -> Path:
     """The containers' settings: the scratch database, the run's Redis db, the test's SMTP."""
-    path = tmp_path / "mentorhub.env"
+    path = tmp_path / "production.env"
     settings = {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

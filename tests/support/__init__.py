@@ -10,6 +10,7 @@ Servers and services, safe for the benchmarks too (they touch nothing of a test 
 - `rows`: bulk rows below the API; `workers`: the RQ worker in-process, waiting for workers;
 - `traffic`: `Tally` and `send`, counting a load's answers; `docker_context`: what a Docker
   build context holds, by Docker's `.dockerignore` rules.
+- `checkout`: the repository's files, and copies of them.
 
 The test run's own resources and the API as a client drives it:
 

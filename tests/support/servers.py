@@ -1,10 +1,10 @@
 """Servers a test or benchmark starts on loopback: a free port, the process, waiting for it.
 
-A server runs from the repository root in a session of its own, so its whole process group can
-be signalled the way a crash or a supervisor would, and stopping it leaves nothing behind. With
-a log file it writes everything there; without one its output is dropped and its errors reach
-the terminal. `wait_for_http` fails at once, with the log, when the process exits instead of
-answering.
+A server runs from the repository root (or another checkout) in a session of its own, so its
+whole process group can be signalled the way a crash or a supervisor would, and stopping it
+leaves nothing behind. With a log file it writes everything there; without one its output is
+dropped and its errors reach the terminal. `wait_for_http` fails at once, with the log, when the
+process exits instead of answering.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class ServerProcess:
         environ: Mapping[str, str],
         log: Path | None = None,
         name: str | None = None,
+        cwd: Path = ROOT,
     ) -> None:
         self.command = list(command)
         self.log = log
@@ -84,7 +85,7 @@ class ServerProcess:
         try:
             self.process = subprocess.Popen(
                 self.command,
-                cwd=ROOT,
+                cwd=cwd,
                 env=dict(environ),
                 stdout=output,
                 stderr=subprocess.STDOUT if log else None,
