@@ -36,7 +36,7 @@ def test_each_type_is_delivered_in_html_and_text(type_name, app, db, make_user, 
     # are written for the reader).
     skip = ("time", "amount", "currency")
     required = [k for k in TYPES[type_name].required if not any(word in k for word in skip)]
-    expected = [data[k] for k in required]
+    expected = [str(data[k]) for k in required]
     make_user("ada@example.com", name="Ada")
     rows = notification_service.send_notification("ADA@example.com", type_name, data)
     db.session.commit()

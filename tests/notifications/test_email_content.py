@@ -35,6 +35,7 @@ FACTS = {
     "session_cancelled": rf"Cancelled {WHEN}: ",
     "new_message": r"Message from \w+",
     "payment_received": r"(Receipt for €49\.90|€49\.90 received): ",
+    "review_received": r"New review, 5 of 5: ",
 }
 
 
@@ -134,6 +135,7 @@ def test_each_role_reads_its_own_words(mail_app):
         "session_cancelled": {"mentor": "free again", "student": "book another time with"},
         "new_message": {"mentor": "A quick answer helps", "student": "Keeping the conversation"},
         "payment_received": {"mentor": "your record of the payment", "payer": "your receipt"},
+        "review_received": {"mentor": "Rating: 5 out of 5"},
     }
     assert set(texts) == set(expected)
     for type_name, by_role in expected.items():
