@@ -51,6 +51,13 @@ def database_url(raw: str | None, instance_dir: Path) -> str:
     return raw
 
 
+# The refund rule cancellation emails state unless PAYMENT_CANCELLATION_POLICY says otherwise.
+DEFAULT_CANCELLATION_POLICY = (
+    "A cancelled session is refunded in full to the card or account it was paid from; "
+    "refunds usually show within 5 to 10 business days."
+)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -141,6 +148,11 @@ class Config:
         self.MEETING_LINK_TEMPLATE = meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
         self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
         self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
+        # What a cancellation email says happens to the money paid for the session: the
+        # platform's own refund rule, in one sentence.
+        self.PAYMENT_CANCELLATION_POLICY = env.str(
+            "PAYMENT_CANCELLATION_POLICY", DEFAULT_CANCELLATION_POLICY
+        )
 
     def _read_tokens(self, env: Env) -> None:
         self.JWT_ALGORITHM = env.str("ALGORITHM", "HS256")
