@@ -1,6 +1,6 @@
 # MentorHub image: one image, three roles chosen by boot.sh (`web` by default, `worker`,
 # `migrate`). Run `migrate` once per deploy before starting web and worker (compose.yaml does).
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -23,10 +23,14 @@ RUN useradd --create-home --uid 10001 --user-group mentorhub \
 USER 10001:10001
 
 EXPOSE 8000
-# Liveness only: /health answers without touching PostgreSQL, Redis or SMTP. The worker
-# container overrides this (compose.yaml) since it serves no HTTP.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+# gunicorn and `flask worker` both stop gracefully on SIGTERM: gunicorn finishes its requests
+# for up to GUNICORN_GRACEFUL_TIMEOUT (30 s), so give the container a longer stop grace
+# (`docker stop -t 40`, compose's stop_grace_period, Kubernetes' terminationGracePeriodSeconds).
+STOPSIGNAL SIGTERM
+# One check per role, chosen by what the container runs (`boot.sh health`): web, /health on
+# PORT (liveness only: no PostgreSQL, Redis or SMTP); worker, its heartbeat in Redis.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["./boot.sh", "health"]
 
 ENTRYPOINT ["./boot.sh"]
 CMD ["web"]

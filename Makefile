@@ -13,9 +13,22 @@ export RAN_SOME_TESTS := import sys, xml.etree.ElementTree as E; \
   r = E.parse(sys.argv[1]).getroot(); \
   sys.exit(0 if sum(int(s.get("tests", 0)) for s in r.iter("testsuite")) > 0 else 1)
 
-.PHONY: run serve test lint worker clean bench-stats-scale bench-fullstack bench-fullstack-profile \
-	bench-limiter bench-limiter-profile bench-notifications bench-chaos bench-metrics-cost \
-	bench-mail-build bench-request-cost
+IMAGE ?= mentorhub:local
+
+.PHONY: run serve test test-infra image lint worker clean bench-stats-scale bench-fullstack \
+	bench-fullstack-profile bench-limiter bench-limiter-profile bench-notifications bench-chaos \
+	bench-metrics-cost bench-mail-build bench-rolling-restart bench-pgbouncer bench-request-cost
+
+# pytest with the given arguments, failing when it ran nothing: exit code 5 (no test collected),
+# or every xdist worker crashed on start-up.
+define run_pytest
+	@results=$$(mktemp); \
+	$(BIN)/python -m pytest $(1) --junitxml=$$results $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; status=1; fi; \
+	if [ $$status -eq 0 ] && ! $(BIN)/python -c "$$RAN_SOME_TESTS" $$results; then \
+		echo "no test ran (workers crashed?): failing"; status=1; fi; \
+	rm -f $$results; exit $$status
+endef
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,18 +51,27 @@ serve: $(STAMP)
 ## on 127.0.0.1, plus the embedded default. Needs the `redis-server` program for outage tests.
 test: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
-	@results=$$(mktemp); \
-	$(BIN)/python -m pytest -n 4 --dist loadfile --junitxml=$$results $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; status=1; fi; \
-	if [ $$status -eq 0 ] && ! $(BIN)/python -c "$$RAN_SOME_TESTS" $$results; then \
-		echo "no test ran (workers crashed?): failing"; status=1; fi; \
-	rm -f $$results; exit $$status
+	$(call run_pytest,-n 4 --dist loadfile)
 
+## test-infra: the real-infrastructure tests, one at a time (a few minutes): the image built
+## and each role run, a rolling restart behind nginx, web and worker behind PgBouncer. Installs
+## the Debian packages they need first (as root). CI runs it after `make test`.
+test-infra: $(STAMP)
+	sh deploy/container/install-tools.sh
+	$(call run_pytest,tests/infra)
+
+## image: build the image as $(IMAGE): Docker when its daemon answers, else buildah (with a base
+## image made from Debian packages when no registry answers)
+image:
+	IMAGE=$(IMAGE) sh deploy/container/build-image.sh
+
+## lint: the layering contracts, then ruff's lint and format checks
 lint: $(STAMP)
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## worker: a notification worker (`flask worker`); needs REDIS_URL
 worker: $(STAMP)
 	$(BIN)/flask worker
 
@@ -95,5 +117,17 @@ bench-mail-build: $(STAMP)
 bench-request-cost: $(STAMP)
 	$(BIN)/python -m bench.request_cost $(BENCH_ARGS)
 
+## bench-rolling-restart: failed requests through rolling restarts behind nginx, with and
+## without the listener drain (installs nginx first, as test-infra does; minutes)
+bench-rolling-restart: $(STAMP)
+	sh deploy/container/install-tools.sh
+	$(BIN)/python -m bench.rolling_restart $(BENCH_ARGS)
+
+## bench-pgbouncer: web and workers through PgBouncer, prepared statements off against on
+bench-pgbouncer: $(STAMP)
+	sh deploy/container/install-tools.sh
+	$(BIN)/python -m bench.pgbouncer $(BENCH_ARGS)
+
+## clean: remove .venv, the tools' caches and instance/ (the SQLite database)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance

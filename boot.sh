@@ -7,6 +7,9 @@
 #            do not all run the same migration; MIGRATE_ON_START=true makes it migrate first
 #            (a single-instance deployment with no separate step).
 #   worker   run the notification worker; extra arguments go to `flask worker`.
+#   health   the image's HEALTHCHECK: probe what the container's main process runs (PID 1, or
+#            the PID given): a web server's /health, a worker's heartbeat; anything else
+#            (migrate, a one-off command) has nothing to probe.
 # Anything else runs as a command, e.g. `boot.sh flask seed-demo`.
 set -e
 case "${1:-web}" in
@@ -22,6 +25,17 @@ case "${1:-web}" in
   worker)
     shift
     exec flask worker "$@"
+    ;;
+  health)
+    main=$(tr '\0' ' ' < "/proc/${2:-1}/cmdline")
+    case "$main" in
+      *gunicorn*|*"boot.sh web"*)
+        exec python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"
+        ;;
+      *"flask worker"*|*"boot.sh worker"*)
+        exec flask ready --require worker
+        ;;
+    esac
     ;;
   *)
     exec "$@"

@@ -22,6 +22,7 @@ from config_env import (
     limit_string,
     meeting_link_template,
     offset_minutes,
+    prepare_threshold,
     rate_limit_strategy,
     route_costs,
 )
@@ -49,6 +50,13 @@ def database_url(raw: str | None, instance_dir: Path) -> str:
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
+
+
+# The refund rule cancellation emails state unless PAYMENT_CANCELLATION_POLICY says otherwise.
+DEFAULT_CANCELLATION_POLICY = (
+    "A cancelled session is refunded in full to the card or account it was paid from; "
+    "refunds usually show within 5 to 10 business days."
+)
 
 
 class Config:
@@ -104,7 +112,10 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             self.SQLALCHEMY_ENGINE_OPTIONS.update(
                 pool_size=env.int("DB_POOL_SIZE", 5, minimum=1),
-                connect_args={"connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1)},
+                connect_args={
+                    "connect_timeout": env.int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+                    "prepare_threshold": prepare_threshold(env),
+                },
             )
         # A second pool, same database, for single read-only statements (mentorhub.db_read_pool):
         # it skips the liveness ping, because a read can simply be sent again on a fresh
@@ -144,6 +155,11 @@ class Config:
         self.MEETING_LINK_TEMPLATE = meeting_link_template(env.str("MEETING_LINK_TEMPLATE"))
         self.EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL")
         self.EMAIL_LOCALE = env.str("EMAIL_LOCALE", "en_US")
+        # What a cancellation email says happens to the money paid for the session: the
+        # platform's own refund rule, in one sentence.
+        self.PAYMENT_CANCELLATION_POLICY = env.str(
+            "PAYMENT_CANCELLATION_POLICY", DEFAULT_CANCELLATION_POLICY
+        )
 
     def _read_tokens(self, env: Env) -> None:
         self.JWT_ALGORITHM = env.str("ALGORITHM", "HS256")

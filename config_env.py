@@ -119,6 +119,19 @@ def choice(env: Env, name: str, choices: tuple[str, ...], default: str) -> str:
     return value
 
 
+def prepare_threshold(env: Env) -> int | None:
+    """DB_PREPARE_THRESHOLD: psycopg's `prepare_threshold`, or None for `off`."""
+    # psycopg prepares a statement on the server after this many runs on one connection. A
+    # pooler in transaction mode (PgBouncer before 1.21) hands each transaction any server
+    # connection, where that statement does not exist: `off` never prepares.
+    raw = env.str("DB_PREPARE_THRESHOLD") or "5"
+    if raw.lower() == "off":
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError(f"DB_PREPARE_THRESHOLD must be a whole number or off, got {raw!r}")
+    return int(raw)
+
+
 def meeting_link_template(value: str | None) -> str | None:
     """MEETING_LINK_TEMPLATE: an https URL with a `{token}` to fill in."""
     if value is not None and (not value.startswith("https://") or "{token}" not in value):

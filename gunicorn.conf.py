@@ -21,6 +21,9 @@ keepalive = 2
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's control socket (for `gunicornc`) defaults to a file under $HOME, which fails on a
+# read-only root file system or under a uid with no writable home; signals do all we need.
+control_socket_disable = True
 
 # --- gunicorn's own log lines ----------------------------------------------------------------
 # Written the way the app writes its own (mentorhub/observability/server_logs.py): JSON objects
@@ -82,3 +85,33 @@ def on_starting(server) -> None:
     # Building the app reads the settings exactly as a worker will (environment and .env), and
     # a configuration error raises SystemExit with its one-line message: the master exits.
     create_app()
+
+
+# Stopping without resetting queued connections (mentorhub/serving/listener_drain.py says how).
+# The imports wait until gunicorn has put the working directory on sys.path.
+def when_ready(server) -> None:
+    """On SIGTERM, stop taking new connections first, keeping the ones already queued."""
+    from mentorhub import serving
+
+    serving.install_master_hook(server)
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that stops gracefully serves what is still queued before it lets go."""
+    from mentorhub import serving
+
+    serving.serve_queued_connections(worker)
+
+
+def worker_int(worker) -> None:
+    """SIGINT or SIGQUIT: a quick stop, nothing more is served."""
+    from mentorhub import serving
+
+    serving.note_quick_exit(worker)
+
+
+def worker_abort(worker) -> None:
+    """A worker past its timeout is aborted: nothing more is served."""
+    from mentorhub import serving
+
+    serving.note_quick_exit(worker)

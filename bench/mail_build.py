@@ -21,6 +21,7 @@ from email.utils import format_datetime
 from mentorhub import create_app
 from mentorhub.mail.message import app_sender
 from mentorhub.mail.rendering import render_email
+from mentorhub.notifications.types import get_type
 
 
 def cpu_ms(action, count: int) -> float:
@@ -41,11 +42,10 @@ def main() -> None:
     app = create_app("testing")
     with app.app_context():
         sender, reply_to = app_sender()
+        welcome = get_type("welcome")
 
         def render():
-            email = render_email(
-                "u0@example.com", "welcome", {"name": "User", "role": "student"}, locked=True
-            )
+            email = render_email("u0@example.com", welcome, {"name": "User", "role": "student"})
             email.message_id = "<notification-1@mentorhub.com>"
             return email
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mentorhub.calendars import format_end, format_time
+from mentorhub.calendars import format_end, format_span, format_time
 from mentorhub.models import User
 from tests.support.auth import AuthActions
 
@@ -99,7 +99,7 @@ def test_times_are_written_with_abbreviation_and_offset():
     assert format_time(moment, "Asia/Tokyo") == "Thu 21 Feb 2030, 00:00 JST (UTC+09:00)"
     assert format_time(moment, "Europe/Berlin") == "Wed 20 Feb 2030, 16:00 CET (UTC+01:00)"
     assert format_time(moment, "Asia/Kolkata") == "Wed 20 Feb 2030, 20:30 IST (UTC+05:30)"
-    assert format_time(moment, "America/St_Johns") == "Wed 20 Feb 2030, 11:30 NST (UTC-03:30)"
+    assert format_time(moment, "America/St_Johns") == "Wed 20 Feb 2030, 11:30 NST (UTC\u221203:30)"
     # A zone whose abbreviation is only a number: the offset says it once.
     assert format_time(moment, "Asia/Dubai") == "Wed 20 Feb 2030, 19:00 UTC+04:00"
     # Unknown zones (data written before zones existed) fall back to UTC.
@@ -113,4 +113,20 @@ def test_daylight_saving_is_applied_at_the_instant_shown():
     assert format_end(before, 90, "Europe/Berlin") == "Sun 31 Mar 2030, 04:00 CEST (UTC+02:00)"
     summer = "2030-07-01T12:00:00+00:00"
     assert format_time(summer, "Europe/Berlin") == "Mon 01 Jul 2030, 14:00 CEST (UTC+02:00)"
-    assert format_time(summer, "America/New_York") == "Mon 01 Jul 2030, 08:00 EDT (UTC-04:00)"
+    assert format_time(summer, "America/New_York") == "Mon 01 Jul 2030, 08:00 EDT (UTC\u221204:00)"
+
+
+def test_a_session_reads_as_start_to_end_in_the_readers_zone():
+    start = "2030-02-20T15:00:00+00:00"
+    los_angeles = format_span(start, 45, "America/Los_Angeles")
+    assert los_angeles == "Wed 20 Feb 2030, 07:00\u201307:45 PST (UTC\u221208:00)"
+    assert (
+        format_span(start, 45, "Europe/Prague")
+        == "Wed 20 Feb 2030, 16:00\u201316:45 CET (UTC+01:00)"
+    )
+    # Past midnight the end has its date; across a daylight-saving change, its own offset.
+    late = format_span("2030-02-20T23:30:00+00:00", 60, "UTC")
+    assert late == "Wed 20 Feb 2030, 23:30 UTC \u2013 Thu 21 Feb 2030, 00:30 UTC"
+    across = format_span("2030-03-31T00:30:00+00:00", 90, "Europe/Berlin")
+    assert across == "Sun 31 Mar 2030, 01:30 CET (UTC+01:00) \u2013 04:00 CEST (UTC+02:00)"
+    assert format_span(start, None, "UTC") == "Wed 20 Feb 2030, 15:00 UTC"

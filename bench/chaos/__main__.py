@@ -100,10 +100,10 @@ def report(run: Run, traffic: Traffic, drained_at: float | None, load: list, too
     print("\n== chaos run ==")
     print(f"load: {run.args.duration:.0f} s, target {run.args.rate:.0f} req/s, "
           f"{run.args.threads} threads; whole run {took:.0f} s")  # fmt: skip
-    print(f"setup requests: {dict(traffic.setup.classes)}")
+    print(f"setup requests: {dict(traffic.setup.classes())}")
     print("\n".join(request_figures(traffic.tally)))
-    fivexx = sum(v for k, v in traffic.tally.classes.items() if k == "5xx")
-    print(f"5xx: {fivexx}   no answer: {traffic.tally.classes.get('error', 0)}")
+    classes = traffic.tally.classes()
+    print(f"5xx: {classes['5xx']}   no answer: {classes['error']}")
     print("\n".join(failure_lines(traffic.tally, run.t0, run.events)))
     print(f"notifications created: {all_notifications(run.db)}")
     for name, value in mail_figures(run.db, run.smtp).items():

@@ -1,8 +1,8 @@
 """The chaos run's traffic: seeded mentors and students doing what users do, at a steady pace.
 
 Each thread picks an operation by weight (register, book, message, cancel, reschedule, read
-stats) and keeps to its share of the target rate. Every answer is counted by status class; a
-5xx or a transport error is kept with its time, route and first bytes, to be explained later.
+stats) and keeps to its share of the target rate. Every answer is counted (`Tally`); a 5xx or a
+transport error is kept with its time, route and first bytes, to be explained later.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
+
+from tests.support.traffic import Tally, send
 
 DOMAIN = "chaos.mentorhub.io"
 PASSWORD = "chaos-password-1"
@@ -38,25 +39,6 @@ class Account:
     id: int
     token: str
     is_mentor: bool
-
-
-@dataclass
-class Tally:
-    """Answers by status class and by operation, and the details of every 5xx or error."""
-
-    classes: Counter = field(default_factory=Counter)
-    by_op: Counter = field(default_factory=Counter)
-    failures: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, op: str, status: int | None, started: float, detail: str = "") -> None:
-        """Count one answer (status None: no HTTP answer at all)."""
-        klass = "error" if status is None else f"{status // 100}xx"
-        with self.lock:
-            self.classes[klass] += 1
-            self.by_op[(op, klass)] += 1
-            if status is None or status >= 500:
-                self.failures.append((started, op, status, detail[:300]))
 
 
 class Traffic:
@@ -82,7 +64,7 @@ class Traffic:
         for worker in workers:
             worker.join()
         if not self.mentors or not self.students:
-            raise SystemExit(f"seeding failed: {self.setup.classes} {self.setup.failures[:3]}")
+            raise SystemExit(f"seeding failed: {self.setup.classes()} {self.setup.unexpected[:3]}")
 
     def _seed_some(self, roles: list[bool]) -> None:
         http = requests.Session()
@@ -121,17 +103,8 @@ class Traffic:
             stop.wait(max(0.0, next_at - time.monotonic()))
 
     def _call(self, http, tally: Tally, op: str, method: str, path: str, token=None, **kw):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        started = time.monotonic()
-        try:
-            response = http.request(
-                method, self.base + path, headers=headers, timeout=(3, 20), **kw
-            )
-        except requests.RequestException as error:
-            tally.add(op, None, started, f"{type(error).__name__}: {error}")
-            return None
-        tally.add(op, response.status_code, started, response.text)
-        if response.status_code >= 300:
+        response = send(http, tally, op, method, self.base + path, token, (3, 20), **kw)
+        if response is None or response.status_code >= 300:
             return None
         return response.json() if response.content else {}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bench.chaos.load import Tally
 from tests.support.databases import Database
 from tests.support.smtp import MailSink
+from tests.support.traffic import Tally
 
 # Final states a row reaches on purpose: a moved or cancelled session's reminder, a user's opt-out.
 BY_DESIGN = ("cancelled", "expired", "skipped")
@@ -107,13 +107,12 @@ def all_notifications(db: Database) -> dict:
 
 def request_figures(tally: Tally) -> list[str]:
     """Lines: totals by status class, then per operation."""
-    total = sum(tally.classes.values())
-    lines = [
-        f"requests: {total}  " + "  ".join(f"{k} {v}" for k, v in sorted(tally.classes.items()))
-    ]
-    ops = sorted({op for op, _ in tally.by_op})
+    by_op, classes = tally.by_class(), tally.classes()
+    total = sum(classes.values())
+    lines = [f"requests: {total}  " + "  ".join(f"{k} {v}" for k, v in sorted(classes.items()))]
+    ops = sorted({op for op, _ in by_op})
     for op in ops:
-        parts = [f"{k} {v}" for (o, k), v in sorted(tally.by_op.items()) if o == op]
+        parts = [f"{k} {v}" for (o, k), v in sorted(by_op.items()) if o == op]
         lines.append(f"  {op:<16} " + "  ".join(parts))
     return lines
 
@@ -121,7 +120,7 @@ def request_figures(tally: Tally) -> list[str]:
 def failure_lines(tally: Tally, t0: float, events: list[tuple[float, str]]) -> list[str]:
     """Each distinct 5xx or transport error, with when it happened relative to the faults."""
     groups: dict[tuple, list[float]] = {}
-    for started, op, status, detail in tally.failures:
+    for started, op, status, detail in tally.unexpected:
         key = (op, status, detail.splitlines()[0][:160] if detail else "")
         groups.setdefault(key, []).append(started - t0)
     lines = []

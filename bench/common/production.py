@@ -7,7 +7,11 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests.support.databases import Database
 from tests.support.redis_server import PrivateRedis
+from tests.support.servers import run_flask
+
+SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 
 
 def production_environ(database_url: str, redis_url: str, **overrides: str | None) -> dict:
@@ -40,3 +44,18 @@ def redis_url() -> Iterator[str]:
         yield server.url
     finally:
         server.kill()
+
+
+@contextmanager
+def migrated_services(name: str, **overrides: str | None) -> Iterator[dict]:
+    """A new database (`<name>_<random>`, migrated) and a private redis-server, with production
+    settings on them; the database is dropped and the server stopped afterwards."""
+    database = Database(f"{SERVER_URL}/{name}_{secrets.token_hex(3)}").create()
+    server = PrivateRedis().start()
+    try:
+        environ = production_environ(database.url, server.url, **overrides)
+        run_flask(environ, "db", "upgrade").check_returncode()
+        yield environ
+    finally:
+        server.kill()
+        database.drop()

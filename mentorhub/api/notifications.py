@@ -76,9 +76,10 @@ def unsubscribe(args: dict):
     token = args["token"]
     if request.method == "GET":
         # Link scanners fetch every URL in a mail: a GET must not change anything.
-        scope = preferences.unsubscribe_scope(token)
-        return render_template("email/unsubscribe_page.html", token=token, scope=scope, done=False)
+        words = preferences.type_words(preferences.unsubscribe_scope(token))
+        return render_template("email/unsubscribe_page.html", token=token, words=words, done=False)
     result = preferences.unsubscribe(token)
     if request.accept_mimetypes.best == "application/json":
         return result
-    return render_template("email/unsubscribe_page.html", token=token, done=True, **result)
+    words = preferences.type_words(result["unsubscribed"])
+    return render_template("email/unsubscribe_page.html", token=token, words=words, done=True)

@@ -1,7 +1,13 @@
 """Calendars and time zones: times written in a zone, iCalendar events, invites by email."""
 
 from mentorhub.calendars.ical import Party, SessionEvent, build_calendar, session_uid
-from mentorhub.calendars.invites import event_description, event_summary, invite_for
+from mentorhub.calendars.invites import (
+    FILENAMES,
+    Participants,
+    event_description,
+    event_summary,
+    invite_for,
+)
 from mentorhub.calendars.meeting_links import (
     meeting_link_problem,
     room_link,
@@ -12,11 +18,14 @@ from mentorhub.calendars.zones import (
     InvalidTimeZone,
     canonical_zone,
     format_end,
+    format_span,
     format_time,
     zone_info,
 )
 
 __all__ = [
+    "FILENAMES",
+    "Participants",
     "DEFAULT_ZONE",
     "InvalidTimeZone",
     "Party",
@@ -26,6 +35,7 @@ __all__ = [
     "event_description",
     "event_summary",
     "format_end",
+    "format_span",
     "format_time",
     "invite_for",
     "meeting_link_problem",

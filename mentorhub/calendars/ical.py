@@ -85,8 +85,12 @@ def _vevent(item: SessionEvent) -> Event:
         event.add("organizer", _address(item.organizer))
     for party in item.attendees:
         attendee = _address(party)
+        attendee.params["cutype"] = "INDIVIDUAL"
         attendee.params["role"] = "REQ-PARTICIPANT"
+        # Both agreed when the session was booked; the platform asks for no reply, so no
+        # client sends one (to the organizer's unattended address or anyone else).
         attendee.params["partstat"] = "ACCEPTED"
+        attendee.params["rsvp"] = "FALSE"
         event.add("attendee", attendee)
     return event
 

@@ -1,6 +1,15 @@
-"""The calendar part of session emails: iTIP REQUEST with a confirmation, CANCEL with a cancel."""
+"""The calendar part of session emails: an iTIP REQUEST (a booking or any later change) or CANCEL.
+
+The platform itself is the ORGANIZER (its sending address, named after the platform) and both
+participants are ATTENDEEs who are asked for no reply: each calendar then holds an event that
+someone else organizes, which clients add and update as an invitation, and the event does not
+depend on either participant's account (README, "Time zones and calendars").
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,20 +21,25 @@ from mentorhub.calendars.zones import parse_instant
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, utcnow
 
-METHODS = {"session_confirmed": "REQUEST", "session_cancelled": "CANCEL"}
+FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancellation.ics"}
 
 
-def invite_for(type_name: str, data: dict) -> tuple[bytes, str] | None:
-    """The iCalendar data and METHOD for a notification's email; None when it has none.
+@dataclass(frozen=True)
+class Participants:
+    """Who a session's event names, read when its mail is built (addresses are not kept)."""
 
-    Time, length and SEQUENCE come from the notification (the session as it was at that change);
-    the participants are read now, as their addresses are not kept in notification data.
-    """
-    method = METHODS.get(type_name)
-    start = parse_instant(data.get("scheduled_time"))
-    session_id = data.get("session_id")
-    if method is None or start is None or not isinstance(session_id, int):
-        return None  # a free-form notification, not one raised by a session
+    mentor: Party | None
+    student: Party | None
+    minutes: int
+    topic: str
+    link: str | None
+
+
+ParticipantsLookup = Callable[[int], "Participants | None"]
+
+
+def session_participants(session_id: int) -> Participants | None:
+    """The session's participants as they are now; None once the session is gone."""
     session = db.session.scalar(
         select(MentorSession)
         .where(MentorSession.id == session_id)
@@ -34,19 +48,48 @@ def invite_for(type_name: str, data: dict) -> tuple[bytes, str] | None:
     if session is None:
         return None
     mentor, student = session.mentor, session.student
-    link = shown_meeting_link(data.get("meeting_link") or session.meeting_link)
+    return Participants(
+        mentor=Party(mentor.name, mentor.email) if mentor is not None else None,
+        student=Party(student.name, student.email) if student is not None else None,
+        minutes=session.duration_minutes,
+        topic=session.topic,
+        link=session.meeting_link,
+    )
+
+
+def invite_for(
+    method: str | None,
+    data: dict,
+    organizer: Party,
+    lookup: ParticipantsLookup = session_participants,
+) -> tuple[bytes, str] | None:
+    """The iCalendar data and METHOD for a notification's email; None when it has none.
+
+    Time, length, link and SEQUENCE come from the notification (the session as it was at that
+    change); the participants come from `lookup`, as their addresses are not kept in
+    notification data.
+    """
+    start = parse_instant(data.get("scheduled_time"))
+    session_id = data.get("session_id")
+    if method is None or start is None or not isinstance(session_id, int):
+        return None  # a free-form notification, not one raised by a session
+    found = lookup(session_id)
+    if found is None:
+        return None
+    link = shown_meeting_link(data.get("meeting_link") if "meeting_link" in data else found.link)
+    names = [p.name if p else "" for p in (found.mentor, found.student)]
     event = SessionEvent(
-        uid=session_uid(session.id, current_app.config["PUBLIC_BASE_URL"]),
+        uid=session_uid(session_id, current_app.config["PUBLIC_BASE_URL"]),
         sequence=int(data.get("sequence") or 0),
         start=start,
-        minutes=int(data.get("duration_minutes") or session.duration_minutes),
-        summary=event_summary(data.get("topic") or session.topic),
-        description=event_description(mentor.name, student.name, link),
+        minutes=int(data.get("duration_minutes") or found.minutes),
+        summary=event_summary(data.get("topic") or found.topic),
+        description=event_description(*names, link),
         stamp=utcnow(),
         link=link,
         cancelled=method == "CANCEL",
-        organizer=Party(mentor.name, mentor.email),
-        attendees=(Party(student.name, student.email),),
+        organizer=organizer,
+        attendees=tuple(p for p in (found.mentor, found.student) if p is not None),
     )
     return build_calendar([event], method=method), method
 

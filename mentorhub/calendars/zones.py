@@ -60,7 +60,8 @@ def zone_label(local: datetime) -> str:
     offset = local.utcoffset() or timedelta(0)
     if abbreviation == "UTC" and not offset:
         return "UTC"
-    sign = "-" if offset < timedelta(0) else "+"
+    # U+2212, the minus sign: a hyphen reads as a dash beside the en dash of a time range.
+    sign = "\u2212" if offset < timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     numeric = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
     # Some zones have only a numeric abbreviation ("+04"), which the offset already says.
@@ -76,6 +77,27 @@ def format_time(value: str | datetime | None, zone: str | None = None) -> str:
         return str(value or "")
     local = moment.astimezone(zone_info(zone))
     return f"{local.strftime(_DAY)}, {local.strftime('%H:%M')} {zone_label(local)}"
+
+
+def format_span(start: str | datetime | None, minutes: object, zone: str | None = None) -> str:
+    """'Wed 20 Feb 2030, 07:00–07:45 PST (UTC−08:00)': a session from start to end, in the zone.
+
+    The end gets its own date when it falls on another day, and its own offset when a
+    daylight-saving change falls inside the session. Without a length, only the start.
+    """
+    moment = parse_instant(start)
+    if moment is None:
+        return str(start or "")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        return format_time(moment, zone)
+    tz = zone_info(zone)
+    begin, end = moment.astimezone(tz), (moment + timedelta(minutes=minutes)).astimezone(tz)
+    day = begin.strftime(_DAY)
+    if begin.date() != end.date():
+        return f"{day}, {begin:%H:%M} {zone_label(begin)} – {format_time(end, zone)}"
+    if zone_label(begin) != zone_label(end):
+        return f"{day}, {begin:%H:%M} {zone_label(begin)} – {end:%H:%M} {zone_label(end)}"
+    return f"{day}, {begin:%H:%M}–{end:%H:%M} {zone_label(begin)}"
 
 
 def format_end(start: str | datetime | None, minutes: object, zone: str | None = None) -> str:

@@ -45,8 +45,9 @@ class RenderedEmail:
     """A message ready to send (`mentorhub.mail.sender.send_rendered`).
 
     `calendar` is optional iCalendar data and its METHOD (e.g. REQUEST, CANCEL): it becomes a
-    `text/calendar` alternative beside the text and HTML, plus an `.ics` attachment for clients
-    that only read attachments.
+    `text/calendar` alternative beside the text and HTML, plus the same data as a
+    `text/calendar` attachment named `calendar_filename`, for clients that only read
+    attachments.
     """
 
     to: str
@@ -86,6 +87,10 @@ def build_message(
     message["Date"] = format_datetime(datetime.now(UTC))
     # A domain of our own: without one make_msgid asks the resolver for this host's name.
     message["Message-ID"] = email.message_id or make_msgid(domain=sender.domain)
+    # RFC 3834: nobody typed this mail, so autoresponders (out-of-office replies) stay quiet;
+    # Exchange reads its own header for the same thing.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     for name, value in email.headers.items():
         message[name] = value
     message.set_content(email.text)
@@ -98,7 +103,10 @@ def build_message(
         message.add_alternative(ics.decode("utf-8"), subtype="calendar", params={"method": method})
         message.make_mixed()
         message.add_attachment(
-            ics, maintype="application", subtype="ics", filename=email.calendar_filename
+            ics.decode("utf-8"),
+            subtype="calendar",
+            params={"method": method},
+            filename=email.calendar_filename,
         )
         message.set_boundary(f"=_mentorhub_{secrets.token_hex(12)}")
     return message

@@ -11,49 +11,47 @@ from html.parser import HTMLParser
 
 from flask import current_app
 
-from mentorhub.mail.content import BUILDERS, email_context
+from mentorhub.mail.content import MailKind, email_context
 from mentorhub.mail.links import app_link
-from mentorhub.mail.message import RenderedEmail
+from mentorhub.mail.message import RenderedEmail, app_sender
 
-__all__ = ["RenderedEmail", "TYPES", "render_email", "render_generic", "html_to_text"]
-TYPES = tuple(BUILDERS)
+__all__ = ["RenderedEmail", "render_email", "render_generic", "html_to_text"]
 
 
 def render_email(
     to: str,
-    type_name: str,
+    kind: MailKind,
     data: dict,
     unsubscribe_url: str | None = None,
     unsubscribe_label: str | None = None,
-    locked: bool = False,
     now: datetime | None = None,
 ) -> RenderedEmail:
-    """Subject, text and HTML for one email of a notification type.
+    """Subject, text and HTML for one email of a notification type (its declaration).
 
-    `locked` types cannot be turned off: their footer says so instead of offering a link.
+    A type that is always sent says so in its footer instead of offering a link.
     """
     config = current_app.config
-    context = email_context(
-        type_name,
-        data,
-        platform=config["PLATFORM_NAME"],
-        locale=config.get("EMAIL_LOCALE") or "en_US",
-        now=now or datetime.now(UTC),
-    )
+    settings = {
+        "platform": config["PLATFORM_NAME"],
+        "locale": config.get("EMAIL_LOCALE") or "en_US",
+        "payment_policy": config.get("PAYMENT_CANCELLATION_POLICY") or "",
+    }
+    context = email_context(kind, data, settings, now or datetime.now(UTC))
+    locked = kind.always_sent is not None
     context.update(
         unsubscribe_url=None if locked else unsubscribe_url,
         unsubscribe_label=unsubscribe_label,
         locked=locked,
         settings_url=_settings_url(),
         logo_url=config.get("EMAIL_LOGO_URL"),
-        reply_to=config.get("REPLY_TO_EMAIL"),
+        reply_to=_reply_address(),
     )
     env = current_app.jinja_env
     return RenderedEmail(
         to=to,
         subject=context["subject"],
-        text=env.get_template(f"email/{type_name}.txt").render(context),
-        html=env.get_template(f"email/{type_name}.html").render(context),
+        text=env.get_template(f"email/{kind.name}.txt").render(context),
+        html=env.get_template(f"email/{kind.name}.html").render(context),
     )
 
 
@@ -75,6 +73,12 @@ def render_generic(to: str, subject: str, body: str, html: bool) -> RenderedEmai
         text=env.get_template("email/generic.txt").render(context, body=text),
         html=env.get_template("email/generic.html").render(context, body=body, body_is_html=html),
     )
+
+
+def _reply_address() -> str | None:
+    # Where a reply to our mail goes, for the mails that invite one: REPLY_TO_EMAIL's address.
+    reply_to = app_sender()[1]
+    return reply_to.addr_spec if reply_to is not None else None
 
 
 def _settings_url() -> str:

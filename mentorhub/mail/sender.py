@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from email.message import EmailMessage
 
 from flask import Flask, current_app
 
@@ -49,13 +50,8 @@ def send_rendered(email: RenderedEmail, smtp: PersistentSMTP | None = None) -> b
 
     Raises EmailRejected or EmailDeliveryError. With `smtp`, the kept connection is used.
     """
-    check_headers(email)
-    sender, reply_to = app_sender()
-    try:
-        message = email.to_message(sender, reply_to)
-    except AddressError as error:
-        logger.warning("email refused: %s", error)
-        raise EmailRejected(str(error)) from None
+    message = outgoing_message(email)
+    sender = message["From"].addresses[0]
     if not smtp_configured():
         logger.info(
             "email not sent (SMTP not configured): to=%s subject=%s", email.to, email.subject
@@ -85,6 +81,17 @@ def send_rendered(email: RenderedEmail, smtp: PersistentSMTP | None = None) -> b
         if smtp is None:
             close_quietly(connection)
     return True
+
+
+def outgoing_message(email: RenderedEmail) -> EmailMessage:
+    """The message exactly as delivery sends it: checked, from the app's sender; EmailRejected."""
+    check_headers(email)
+    sender, reply_to = app_sender()
+    try:
+        return email.to_message(sender, reply_to)
+    except AddressError as error:
+        logger.warning("email refused: %s", error)
+        raise EmailRejected(str(error)) from None
 
 
 def check_headers(email: RenderedEmail) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import UnknownCurrencyError, format_currency
 
-from mentorhub.calendars import format_time
+from mentorhub.calendars import format_span, format_time
 
 # Inboxes and phone notifications show roughly this much of a subject.
 SUBJECT_LIMIT = 70
@@ -31,16 +31,18 @@ def cut_words(text: str, limit: int) -> str:
 def fit_subject(
     fact: str, topic: str = "", tail: str = "", limit: int = SUBJECT_LIMIT, sep: str = ": "
 ) -> str:
-    """`fact: topic tail` within `limit` characters; the topic is shortened, never the fact."""
+    """`fact: topic tail` within `limit` characters; the fact stays whole.
+
+    When it must shorten, the tail (a name) goes first and the topic is cut only after that:
+    the topic's words say more about a mail than a name the preheader repeats.
+    """
     fact, topic, tail = (" ".join(str(part or "").split()) for part in (fact, topic, tail))
     if not topic:
-        return cut_words(fact, limit)
-    tail = f" {tail}" if tail else ""
-    room = limit - len(fact) - len(sep) - len(tail)
-    if room < 12:
-        # Too little room for a readable topic beside the tail: keep the fact and the topic.
-        tail, room = "", limit - len(fact) - len(sep)
-    return f"{fact}{sep}{cut_words(topic, max(room, 1))}{tail}"
+        return cut_words(f"{fact} {tail}".strip(), limit)
+    whole = f"{fact}{sep}{topic}" + (f" {tail}" if tail else "")
+    if len(whole) <= limit:
+        return whole
+    return f"{fact}{sep}{cut_words(topic, max(limit - len(fact) - len(sep), 1))}"
 
 
 def zone(name: object) -> ZoneInfo:
@@ -64,6 +66,13 @@ def long_time(value: object, zone_name: object = None) -> str:
         return str(value or "")
     # Abbreviations alone repeat across zones (IST, CST), so the offset is written too.
     return format_time(moment, str(zone_name) if zone_name else None)
+
+
+def span(value: object, minutes: object, zone_name: object = None) -> str:
+    """'Wed 20 Feb 2030, 07:00–07:45 PST (UTC−08:00)': when a session runs, for the body."""
+    if parse_time(value) is None:
+        return str(value or "")
+    return format_span(parse_time(value), minutes, str(zone_name) if zone_name else None)
 
 
 def short_time(value: object, zone_name: object = None) -> str:

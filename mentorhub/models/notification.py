@@ -82,8 +82,8 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # Only for recipients without an account (a payer's receipt); users are mailed at their
-    # current address, looked up when the mail is sent.
+    # For recipients without an account (a payer's receipt) and for account mail (the address
+    # it is meant for); other mail to users goes to their address at the time it is sent.
     email: Mapped[str | None] = mapped_column(String(254))
     type: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -39,15 +40,16 @@ def _after_commit(session: Session) -> None:
     if not items:
         return
     by_due: dict[datetime | None, list[int]] = defaultdict(list)
-    for row, due in items:
+    first: list[int] = []
+    for row, due, is_first in items:
         # The identity key needs no SQL; a row rolled back with a savepoint has none.
         state = inspect(row)
         if state.persistent and state.identity:
-            by_due[due].append(state.identity[0])
-    if not by_due:
+            (first if is_first and due is None else by_due[due]).append(state.identity[0])
+    if not by_due and not first:
         return
     try:
-        dispatch(by_due)
+        dispatch(by_due, first)
     except Exception:  # noqa: BLE001 - the caller's data is committed; the sweep will deliver
         logger.exception("could not hand notifications %s to delivery", dict(by_due))
 
@@ -56,17 +58,21 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(SESSION_KEY, None)
 
 
-def dispatch(by_due: dict[datetime | None, list[int]]) -> bool:
-    """Deliver ids grouped by due time (None: now); False if the queue was unreachable."""
+def dispatch(by_due: dict[datetime | None, list[int]], first: Sequence[int] = ()) -> bool:
+    """Deliver ids grouped by due time (None: now), `first` (account mail) ahead of the rest.
+
+    False if the queue was unreachable.
+    """
     now = utcnow()
     due_now = [i for due, ids in by_due.items() if due is None or due <= now for i in ids]
     later = {due: ids for due, ids in by_due.items() if due is not None and due > now}
     if not queue_enabled():
         # Scheduled rows wait for `flask notifications sweep`, which delivers due rows.
-        if due_now:
-            deliver_in_new_context(due_now)
+        if first or due_now:
+            deliver_in_new_context([*first, *due_now])
         return True
-    ok = enqueue(later) if later else True
+    ok = enqueue({None: list(first)}, first=True) if first else True
+    ok = (enqueue(later) if later else True) and ok
     if len(due_now) >= current_app.config["NOTIFICATION_BATCH_SIZE"]:
         # A large commit: work orders by id, so every worker can take a share at once.
         return enqueue({None: due_now}) and ok

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select, update
 
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, Notification, NotificationPreference, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.models.session import SessionStatus
 from mentorhub.notifications.compose import PreparedRow
-from mentorhub.notifications.types import is_locked, parse_time
+from mentorhub.notifications.types import account_mail_types, is_locked, parse_time
 
 _n = Notification.__table__
 _RETURNED = (_n.c.id, _n.c.user_id, _n.c.email, _n.c.type, _n.c.data, _n.c.attempts)
@@ -67,7 +67,7 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> Claimed:
         oldest = (
             select(_n.c.id)
             .where(*due)
-            .order_by(_n.c.queued_at)
+            .order_by(_first_account_mail(), _n.c.queued_at)
             .limit(limit or current_app.config["NOTIFICATION_BATCH_SIZE"])
             .with_for_update(skip_locked=True)
         )
@@ -88,7 +88,8 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> Claimed:
     sessions = session_states([r.data for r in claimed if r.type == "session_reminder"])
     ready, closed = Claimed(), {}
     ready.count = len(claimed)
-    for r in sorted(claimed, key=lambda r: r.id):
+    first = set(account_mail_types())
+    for r in sorted(claimed, key=lambda r: (r.type not in first, r.id)):
         data = r.data or {}
         verdict = None
         if (r.user_id, r.type) in disabled and not is_locked(r.type, "email"):
@@ -98,7 +99,8 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> Claimed:
         if verdict:
             closed.setdefault(verdict, []).append(r.id)
             continue
-        to = addresses.get(r.user_id) or r.email
+        # Account mail keeps the address it was meant for; other mail follows the user's.
+        to = r.email or addresses.get(r.user_id)
         row = ClaimedRow(r.id, r.user_id, to, r.type, data, r.attempts)
         row.due_at, row.first_failed_at = r.send_after or r.created_at, r.first_failed_at
         ready.append(row)
@@ -110,6 +112,12 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> Claimed:
         )
     db.session.commit()
     return ready
+
+
+def _first_account_mail():
+    # Account mail is what someone waits for at a screen (a welcome, a reset link).
+    first = account_mail_types()
+    return case((_n.c.type.in_(first), 0), else_=1) if first else literal(1)
 
 
 def session_states(datas: list[dict], connection=None) -> dict[int, tuple[str, datetime]]:

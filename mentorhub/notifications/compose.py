@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mentorhub.calendars import invite_for
-from mentorhub.mail.message import RenderedEmail, sender_domain
-from mentorhub.mail.rendering import render_email
+from flask import current_app
+
+from mentorhub.calendars import FILENAMES, Party, invite_for
+from mentorhub.calendars.invites import ParticipantsLookup, session_participants
+from mentorhub.mail import RenderedEmail, app_sender, render_email, sender_domain
 from mentorhub.notifications.preferences import unsubscribe_link
-from mentorhub.notifications.types import is_locked
+from mentorhub.notifications.types import get_type
 
 
 @dataclass
@@ -23,20 +25,26 @@ class PreparedRow:
     attempts: int
 
 
-def build_email(row: PreparedRow) -> RenderedEmail:
+def build_email(
+    row: PreparedRow, participants: ParticipantsLookup = session_participants
+) -> RenderedEmail:
     """The rendered email for a row, with a stable Message-ID and one-click unsubscribe headers.
 
     Types no one may turn off carry no unsubscribe link at all: offering one would be a promise
-    the link cannot keep for this very email.
+    the link cannot keep for this very email. `participants` names the people a calendar invite
+    lists (the session's, read from the database, unless a preview supplies its own).
     """
-    locked = is_locked(row.type, "email")
+    kind = get_type(row.type)
     url = label = None
-    if row.user_id is not None and not locked:
-        url, label = unsubscribe_link(row.user_id, row.type)
-    email = render_email(row.to, row.type, row.data, url, label, locked=locked)
+    if row.user_id is not None and kind.always_sent is None:
+        url, _ = unsubscribe_link(row.user_id, row.type)
+        label = kind.label
+    email = render_email(row.to, kind, row.data, url, label)
     # Stable per notification: if a crash ever makes us send one twice, it is the same message.
     email.message_id = f"<notification-{row.id}@{sender_domain()}>"
-    email.calendar = invite_for(row.type, row.data)
+    email.calendar = invite_for(kind.invite, row.data, organizer(), participants)
+    if email.calendar is not None:
+        email.calendar_filename = FILENAMES[email.calendar[1]]
     if url:
         # RFC 8058: mail clients offer an unsubscribe button that POSTs to this URL.
         email.headers = {
@@ -44,3 +52,8 @@ def build_email(row: PreparedRow) -> RenderedEmail:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     return email
+
+
+def organizer() -> Party:
+    """The ORGANIZER of every session event: the platform's own sending address."""
+    return Party(current_app.config["PLATFORM_NAME"], app_sender()[0].addr_spec)

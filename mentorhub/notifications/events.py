@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from mentorhub.extensions import db
 from mentorhub.mail.wording import cut_words
-from mentorhub.models import Notification, User, utcnow
+from mentorhub.models import Notification, Payment, User, utcnow
 from mentorhub.models.notification import NotificationStatus
 from mentorhub.notifications import outbox
 from mentorhub.notifications.session_notices import (
@@ -43,7 +43,7 @@ def user_registered(user: User) -> None:
 
 def session_booked(session: MentorSession) -> None:
     """A session was booked: `session_confirmed` to both, and its reminders scheduled."""
-    confirm(session, rescheduled=False)
+    confirm(session)
     schedule_reminders(session)
 
 
@@ -52,9 +52,8 @@ def session_rescheduled(
 ) -> None:
     """A session moved: reminders for the old time never go out; both get the new time."""
     cancel_reminders(session, "session was rescheduled")
-    moved = {"previous_time": previous_time.astimezone(UTC).isoformat() if previous_time else None}
-    moved["moved_by_name"] = moved_by.name if moved_by is not None else None
-    confirm(session, rescheduled=True, **moved)
+    before = previous_time.astimezone(UTC).isoformat() if previous_time else None
+    confirm(session, "time", moved_by, previous_time=before)
     schedule_reminders(session)
 
 
@@ -63,7 +62,9 @@ def session_cancelled(session: MentorSession, cancelled_by: User, reason: str | 
     cancel_reminders(session, "session was cancelled")
     other = session.student if cancelled_by.id == session.mentor_id else session.mentor
     data = {**session_data(session), "cancelled_by_name": cancelled_by.name, "reason": reason}
+    data.update(_paid(session))
     theirs = {**data, "time_zone": other.timezone, "role": role_in(session, other)}
+    theirs["with_name"] = cancelled_by.name
     outbox.add_for_user(other, "session_cancelled", theirs, BOTH)
     # The canceller's own calendar holds the event too: only an email can remove it there.
     mine = {**data, "cancelled_by_you": True, "time_zone": cancelled_by.timezone}
@@ -125,8 +126,13 @@ def payment_received(payment) -> None:
         logger.warning("no receipt for payment %s: invalid payer email", payment.id)
 
 
-def meeting_link_changed(session: MentorSession) -> None:
-    """The mentor set or cleared the call link: reminders not yet sent carry the new one."""
+def meeting_link_changed(
+    session: MentorSession, changed_by: User | None = None, previous: str | None = None
+) -> None:
+    """The mentor set or cleared the call link: both get the updated invite (a change calendars
+    show), and reminders not yet sent carry the new link."""
+    verb = "removed" if not session.meeting_link else ("changed" if previous else "added")
+    confirm(session, "link", changed_by, link_change=verb)
     rows = db.session.scalars(
         select(Notification).where(
             Notification.subject_key == reminder_key(session),
@@ -137,6 +143,17 @@ def meeting_link_changed(session: MentorSession) -> None:
     for row in rows:
         # A new dict, so the JSON column sees the change.
         row.data = {**(row.data or {}), "meeting_link": session.meeting_link}
+
+
+def _paid(session: MentorSession) -> dict:
+    """What was paid for the session, per currency: a cancellation says what happens to it."""
+    totals = db.session.execute(
+        select(Payment.currency, func.sum(Payment.amount))
+        .where(Payment.session_id == session.id)
+        .group_by(Payment.currency)
+        .order_by(Payment.currency)
+    ).all()
+    return {"paid": [[str(amount), currency] for currency, amount in totals]} if totals else {}
 
 
 def _role(user: User) -> str:

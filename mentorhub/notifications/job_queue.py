@@ -61,26 +61,35 @@ def notification_queue():
     return rq.get_queue(QUEUE_NAME)
 
 
-def enqueue_after_commit(session: Session, row: Notification, due: datetime | None) -> None:
-    """Deliver `row` once the transaction that created it commits (at `due`, if later)."""
-    session.info.setdefault(SESSION_KEY, []).append((row, due))
+def enqueue_after_commit(
+    session: Session, row: Notification, due: datetime | None, first: bool = False
+) -> None:
+    """Deliver `row` once the transaction that created it commits (at `due`, if later).
+
+    `first` (account mail): a job of its own at the front of the queue.
+    """
+    session.info.setdefault(SESSION_KEY, []).append((row, due, first))
 
 
-def enqueue(by_due: dict[datetime | None, list[int]]) -> bool:
-    """Put work orders on the queue in one pipelined round trip; False if Redis is down."""
+def enqueue(by_due: dict[datetime | None, list[int]], first: bool = False) -> bool:
+    """Put work orders on the queue in one pipelined round trip; False if Redis is down.
+
+    `first`: one job per id, each at the front of the queue (account mail waits for no batch).
+    """
     config = current_app.config
     size, timeout = config["NOTIFICATION_BATCH_SIZE"], config["NOTIFICATION_JOB_TIMEOUT"]
     queue = notification_queue()
     now = utcnow()
     try:
         pipe = queue.connection.pipeline(transaction=False)
+        step = 1 if first else size
         for due, ids in by_due.items():
-            for start in range(0, len(ids), size):
-                job = _job(queue, DELIVER_JOB, (ids[start : start + size],), timeout)
+            for start in range(0, len(ids), step):
+                job = _job(queue, DELIVER_JOB, (ids[start : start + step],), timeout)
                 if due is not None and due > now:
                     queue.schedule_job(job, due, pipeline=pipe)
                 else:
-                    queue.enqueue_job(job, pipeline=pipe)
+                    queue.enqueue_job(job, pipeline=pipe, at_front=first)
         pipe.execute()
     except redis.RedisError as error:
         count = sum(len(ids) for ids in by_due.values())

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from email_validator import EmailNotValidError, validate_email
-
 from mentorhub.extensions import db
+from mentorhub.mail.addresses import AddressError, app_mailable
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.notifications.job_queue import enqueue_after_commit
@@ -31,14 +30,21 @@ def add_for_user(
     *,
     send_after: datetime | None = None,
     subject_key: str | None = None,
+    to: str | None = None,
 ) -> list[Notification]:
     """Store a notification per channel for `user`, optionally due at `send_after`.
 
-    ValueError, with nothing stored, for an unknown type or channel, or data missing what the
-    type's templates need.
+    Account mail goes to `to` (an address being checked, say) or else to the address the user
+    has now, kept on the row; other mail goes to the user's address at the time it is sent.
+    ValueError, with nothing stored, for an unknown type or channel, data missing what the
+    type's templates need, or `to` for a type that is not account mail.
     """
     prepared = _validate(notification_type, data, channels)
-    return _store(user, None, notification_type, prepared, channels, send_after, subject_key)
+    if get_type(notification_type).account_mail:
+        to = _address(to or user.email)
+    elif to is not None:
+        raise ValueError(f"{notification_type} is not account mail: it goes to the user")
+    return _store(user, to, notification_type, prepared, channels, send_after, subject_key)
 
 
 def add_for_address(
@@ -46,11 +52,15 @@ def add_for_address(
 ) -> list[Notification]:
     """Email someone without an account (a payer's receipt); ValueError for a bad address."""
     prepared = _validate(notification_type, data, ["email"])
+    return _store(None, _address(email), notification_type, prepared, ["email"], None, subject_key)
+
+
+def _address(email: str) -> str:
+    # The rule sign-up and delivery apply: a row is only stored for an address we can mail.
     try:
-        address = validate_email(email, check_deliverability=False).normalized.lower()
-    except (EmailNotValidError, TypeError, AttributeError):
+        return app_mailable(email).stored
+    except (AddressError, TypeError, AttributeError):
         raise ValueError(f"not a valid email address: {email!r}") from None
-    return _store(None, address, notification_type, prepared, ["email"], None, subject_key)
 
 
 def _validate(type_name: str, data: dict, channels: Iterable[str]) -> dict:
@@ -86,7 +96,8 @@ def _store(
     subject_key: str | None = None,
 ) -> list[Notification]:
     session = db.session()
-    off = disabled_channels(user.id, type_name) if user is not None else set()
+    first = get_type(type_name).account_mail
+    off = disabled_channels(user.id, type_name) if user is not None and not first else set()
     now = utcnow()
     rows = []
     for channel in check_channels(channels):
@@ -94,7 +105,7 @@ def _store(
         status = S.SKIPPED if channel in off else (S.SENT if channel == "in_app" else S.PENDING)
         row = Notification(
             user_id=user.id if user is not None else None,
-            email=address,
+            email=address if channel == "email" else None,
             type=type_name,
             channel=channel,
             data=data,
@@ -109,6 +120,6 @@ def _store(
         rows.append(row)
         record_notification_created(type_name, channel)
         if status == S.PENDING:
-            enqueue_after_commit(session, row, send_after)
+            enqueue_after_commit(session, row, send_after, first)
     session.flush()
     return rows

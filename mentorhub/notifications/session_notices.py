@@ -35,13 +35,24 @@ def session_data(session: MentorSession) -> dict:
     }
 
 
-def confirm(session: MentorSession, rescheduled: bool, **moved: str) -> None:
-    """`session_confirmed` to both participants, each in their own zone and role."""
-    base = {**session_data(session), "rescheduled": rescheduled, **moved}
+def confirm(
+    session: MentorSession, change: str | None = None, by: User | None = None, **extra: object
+) -> None:
+    """`session_confirmed` (with its calendar invite) to both, each in their own zone and role.
+
+    `change` is None for a booking, "time" or "link" for a change `by` one of them: the one
+    who made it reads "you", and gets it by email only (their calendar needs the update, their
+    inbox does not need news of their own doing).
+    """
+    base = {**session_data(session), "change": change, "rescheduled": change == "time", **extra}
     for user, other in ((session.student, session.mentor), (session.mentor, session.student)):
         data = {**base, "with_name": other.name, "time_zone": user.timezone}
         data["role"] = role_in(session, user)
-        outbox.add_for_user(user, "session_confirmed", data, BOTH)
+        channels = BOTH
+        if by is not None:
+            data.update(changed_by_name=by.name, changed_by_you=by.id == user.id)
+            channels = ["email"] if by.id == user.id and change == "link" else BOTH
+        outbox.add_for_user(user, "session_confirmed", data, channels)
 
 
 def schedule_reminders(session: MentorSession) -> None:

@@ -29,6 +29,7 @@ from mentorhub.mail import (
     send_rendered,
 )
 from mentorhub.models import User
+from mentorhub.notifications.types import get_type
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class EmailService:
 
     def send_welcome_email(self, email: str, name: str) -> bool:
         """Welcome a new user."""
-        return self._send(lambda: render_email(email, "welcome", {"name": name}, locked=True))
+        return self._send(lambda: render_email(email, get_type("welcome"), {"name": name}))
 
     def send_session_confirmation(
         self, email: str, topic: str, time: datetime | str, time_zone: str | None = None
@@ -56,7 +57,7 @@ class EmailService:
         def render() -> RenderedEmail:
             zone = time_zone or _users_zone(email)
             data = {"topic": topic, "scheduled_time": _iso(time), "time_zone": zone}
-            return render_email(email, "session_confirmed", data)
+            return render_email(email, get_type("session_confirmed"), data)
 
         return self._send(render)
 
@@ -64,7 +65,7 @@ class EmailService:
         """Remind a participant of an upcoming session."""
         data = {"topic": topic, "meeting_link": link, "time_until": time_until}
         data["scheduled_time"] = None
-        return self._send(lambda: render_email(email, "session_reminder", data))
+        return self._send(lambda: render_email(email, get_type("session_reminder"), data))
 
     def deliver(self, email: RenderedEmail, smtp: PersistentSMTP | None = None) -> bool:
         """Send a rendered email, raising EmailRejected or EmailDeliveryError when it is not.

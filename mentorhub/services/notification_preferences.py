@@ -53,9 +53,25 @@ def update_preferences(user: User, changes: list[dict]) -> list[dict]:
     return list_preferences(user)
 
 
-def unsubscribe_scope(token: str) -> str:
-    """What a link's token unsubscribes from (a type, or every optional one); 400 if not ours."""
-    return read_unsubscribe_token(token)[1]
+def unsubscribe_scope(token: str) -> list[str]:
+    """The types a link's token unsubscribes from (one, or every optional one); 400 if not ours."""
+    return _scope_types(read_unsubscribe_token(token)[1])
+
+
+def type_words(type_names: list[str]) -> dict[str, list[str]]:
+    """How the unsubscribe page names these types, what else stops with them, what still comes."""
+    chosen = [TYPES[name] for name in type_names]
+    return {
+        "labels": [spec.label for spec in chosen],
+        "also_stops": [spec.also_stops for spec in chosen if spec.also_stops],
+        "still_sent": [spec.label for spec in TYPES.values() if is_locked(spec.name, "email")],
+    }
+
+
+def _scope_types(scope: str) -> list[str]:
+    if scope == ALL_OPTIONAL:
+        return [name for name in TYPES if not is_locked(name, "email")]
+    return [scope]
 
 
 def unsubscribe(token: str) -> dict:
@@ -63,7 +79,7 @@ def unsubscribe(token: str) -> dict:
     user_id, scope = read_unsubscribe_token(token)
     if db.session.get(User, user_id) is None:
         raise BadRequest("Invalid unsubscribe link.")
-    types = [t for t in TYPES if not is_locked(t, "email")] if scope == ALL_OPTIONAL else [scope]
+    types = _scope_types(scope)
     set_preferences(user_id, {(t, "email"): False for t in types})
     db.session.commit()
     logger.info("user %s unsubscribed from %s emails", user_id, scope)

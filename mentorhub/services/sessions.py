@@ -171,14 +171,18 @@ def _new_meeting_link() -> str | None:
 
 @retry_on_conflict
 def set_meeting_link(user: User, session_id: int, meeting_link: str | None) -> MentorSession:
-    """The mentor sets (or clears) the session's call link; reminders still due carry it."""
+    """The mentor sets (or clears) the call link: both get an updated invite; reminders carry it."""
     session = lock_session(user, session_id)
     if session.mentor_id != user.id:
         raise Forbidden("Only the mentor can change the meeting link.")
     _require_scheduled(session, "Only a scheduled session can be changed.")
+    previous = session.meeting_link
+    if meeting_link == previous:
+        db.session.commit()  # nothing changed: no new version for calendars, no mail
+        return session
     session.meeting_link = meeting_link
     session.sequence += 1  # the event's location changed: calendars take it as a newer version
     db.session.flush()
-    events.meeting_link_changed(session)
+    events.meeting_link_changed(session, changed_by=user, previous=previous)
     db.session.commit()
     return session

@@ -17,23 +17,23 @@ RECOUNT_LOCK_KEY = 0x6D68_7374_6174_7301
 def recount_lock(wait: bool = True) -> Iterator[bool]:
     """Hold the recount lock for the block; yields False when `wait` is off and it is taken.
 
-    The lock lives on a connection of its own, so the recount may commit as often as it
-    likes, and a process that dies releases it with its connection. SQLite (the embedded,
-    single-process default) needs no lock.
+    The lock belongs to a transaction left open on a connection of its own, so the recount
+    may commit as often as it likes, and ending that transaction (or the process dying)
+    releases it. A session lock would not do behind a pooler in transaction mode (PgBouncer):
+    the pooler may run the unlock on another server connection, leaving the lock held on a
+    pooled one for good. SQLite (the embedded, single-process default) needs no lock.
     """
     if db.engine.dialect.name != "postgresql":
         yield True
         return
     with db.engine.connect() as connection:
         if wait:
-            connection.execute(select(func.pg_advisory_lock(RECOUNT_LOCK_KEY)))
+            connection.execute(select(func.pg_advisory_xact_lock(RECOUNT_LOCK_KEY)))
             acquired = True
         else:
-            acquired = bool(connection.scalar(select(func.pg_try_advisory_lock(RECOUNT_LOCK_KEY))))
-        connection.commit()
+            lock = func.pg_try_advisory_xact_lock(RECOUNT_LOCK_KEY)
+            acquired = bool(connection.scalar(select(lock)))
         try:
             yield acquired
         finally:
-            if acquired:
-                connection.execute(select(func.pg_advisory_unlock(RECOUNT_LOCK_KEY)))
-                connection.commit()
+            connection.rollback()

@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from mentorhub.mail.links import FRONTEND_ROUTES
-from mentorhub.mail.samples import sample_cases
 from mentorhub.notifications.compose import PreparedRow, build_email
-from mentorhub.notifications.types import is_locked
+from mentorhub.notifications.types import get_type, is_locked, sample_cases
+from mentorhub.notifications.types._samples import PEOPLE, participants
 from mentorhub.services.email import email_service
+from tests.support import readability
 from tests.support.servers import ROOT
 
 FRONTEND = "https://app.mentorhub.example"
@@ -25,13 +26,15 @@ REPLY_TO = "Support <help@mentorhub.example>"
 NOW = datetime.now(UTC)
 CASES = sample_cases(NOW)
 # The key fact each subject starts with, per type and role.
+WHEN = r"\w{3} \d\d \w{3}, \d\d:\d\d [A-Z]{3,4}"
 FACTS = {
     "welcome": r"Welcome to MentorHub$",
-    "session_confirmed": r"(Confirmed|New booking|Moved to) \w{3} \d\d \w{3}, \d\d:\d\d UTC: ",
+    "session_confirmed": rf"(Confirmed|New booking|Moved to|Call link added for) {WHEN}: ",
     "session_reminder": r"In (1 hour|\d+ minutes): ",
-    "session_cancelled": r"Cancelled \w{3} \d\d \w{3}, \d\d:\d\d UTC: ",
+    "session_cancelled": rf"Cancelled {WHEN}: ",
     "new_message": r"Message from \w+",
     "payment_received": r"(Receipt for €49\.90|€49\.90 received): ",
+    "review_received": r"New review, 5 of 5: ",
 }
 
 
@@ -60,8 +63,8 @@ def _parse(raw: bytes):
 
 def _built(case) -> tuple:
     name, type_name, role, data = case
-    row = PreparedRow(900, 5, "reader@example.org", type_name, data, 0)
-    rendered = build_email(row)
+    row = PreparedRow(900, PEOPLE[role]["id"], "reader@example.org", type_name, data, 0)
+    rendered = build_email(row, participants)
     return rendered, _parse(rendered.as_bytes())
 
 
@@ -122,15 +125,16 @@ def test_each_email_has_its_fact_first_subject_preheader_and_one_action(mail_app
 def test_each_role_reads_its_own_words(mail_app):
     texts: dict[str, dict[str, str]] = {}
     for case in CASES:
-        if not case[0].endswith("rescheduled"):
+        if case[0] == f"{case[1]}-{case[2]}":  # the plain case of each role
             texts.setdefault(case[1], {})[case[2]] = _built(case)[0].text
     expected = {
         "welcome": {"mentor": "mentor account is ready", "student": "book your first session"},
         "session_confirmed": {"mentor": "booked a session with you", "student": "To prepare:"},
         "session_reminder": {"mentor": "booked this time to ask", "student": "To prepare:"},
         "session_cancelled": {"mentor": "free again", "student": "book another time with"},
-        "new_message": {"mentor": "A quick answer helps", "student": "Reply in the conversation"},
+        "new_message": {"mentor": "A quick answer helps", "student": "Keeping the conversation"},
         "payment_received": {"mentor": "your record of the payment", "payer": "your receipt"},
+        "review_received": {"mentor": "Rating: 5 out of 5"},
     }
     assert set(texts) == set(expected)
     for type_name, by_role in expected.items():
@@ -140,26 +144,28 @@ def test_each_role_reads_its_own_words(mail_app):
             assert all(sentence not in text for text in others), (type_name, role)
 
 
-def test_a_reschedule_says_from_when_to_when(mail_app):
-    [case] = [c for c in CASES if c[0].endswith("rescheduled")]
-    rendered, message = _built(case)
-    assert message["Subject"].startswith("Moved to ")
-    assert "Zoë Šimková changed the time" in rendered.text
-    assert re.search(r"From: \w{3} \d\d \w{3} \d{4}, 15:00 UTC\nTo:   ", rendered.text)
+def test_changes_read_you_for_the_one_who_made_them(mail_app):
+    texts = {case[0]: _built(case)[0].text for case in CASES if case[1] == "session_confirmed"}
+    assert texts["session_confirmed-mentor-moved"].startswith("You moved your session")
+    assert "Zoë Šimková" not in texts["session_confirmed-mentor-moved"].split("\n")[0]
+    assert texts["session_confirmed-student-moved"].startswith("Zoë Šimková moved your session")
+    # From and to, each as a start–end range in the reader's own zone.
+    range_ = r"\w{3} \d\d \w{3} \d{4}, \d\d:\d\d–\d\d:\d\d [A-Z]{3,4} \(UTC[+\u2212]\d\d:\d\d\)"
+    assert re.search(rf"From: {range_}\nTo:   {range_}\n", texts["session_confirmed-student-moved"])
+    assert texts["session_confirmed-mentor-link"].startswith("You added the call link")
+    assert texts["session_confirmed-student-link"].startswith("Zoë Šimková added the call link")
 
 
-def test_receipts_are_records_of_money(mail_app):
-    for case in [c for c in CASES if c[1] == "payment_received"]:
-        text = _built(case)[0].text
-        for line in (
-            "Amount: €49.90",
-            "Payment reference: evt_3PqL8sK2eZvKYlo2C1a9",
-            "Paid by: Jonas Ødegaard (jonas@example.org)",
-            "Mentor: Zoë Šimková",
-            "Session: React Hooks",
-        ):
-            assert line in text, (case[0], line)
-        assert re.search(r"Paid on: \w{3} \d\d \w{3} \d{4}, \d\d:\d\d UTC", text)
+def test_receipts_show_the_other_party_never_the_readers_own(mail_app):
+    texts = {case[2]: _built(case)[0].text for case in CASES if case[1] == "payment_received"}
+    for role, text in texts.items():
+        for line in ("Amount: €49.90", "Payment reference: evt_3PqL8sK2eZvKYlo2C1a9"):
+            assert line in text, (role, line)
+        assert re.search(r"Paid on: \w{3} \d\d \w{3} \d{4}, \d\d:\d\d [A-Z]{3,4}", text)
+        assert "Session: React Hooks" in text
+    assert "Paid by: Jonas Ødegaard\n" in texts["mentor"]
+    assert "Mentor:" not in texts["mentor"] and "jonas@example.org" not in texts["mentor"]
+    assert "Mentor: Zoë Šimková" in texts["payer"] and "Paid by" not in texts["payer"]
 
 
 @pytest.mark.parametrize(
@@ -180,7 +186,9 @@ def test_display_name_sender_and_reply_to_survive_a_real_smtp_server(mail_app, s
     assert message["From"].addresses[0].addr_spec == "noreply@mail.mentorhub.example"
     assert message["Reply-To"].addresses[0].addr_spec == "help@mentorhub.example"
     assert message["Message-ID"].endswith("@mail.mentorhub.example>")
-    assert "reply to this email" in message.get_body(("plain",)).get_content()
+    # A mail that invites a reply says where the reply goes.
+    text = message.get_body(("plain",)).get_content()
+    assert "reply to this email (your reply reaches help@mentorhub.example)" in text
 
 
 def test_notification_message_id_takes_the_domain_of_the_parsed_sender(mail_app):
@@ -202,7 +210,7 @@ def test_a_malformed_sender_is_a_configuration_error(make_app):
         make_app(FROM_EMAIL="MentorHub noreply@")
 
 
-def test_preview_tool_writes_every_type_as_eml_and_html(tmp_path):
+def test_preview_tool_writes_what_delivery_sends(tmp_path):
     result = subprocess.run(
         [sys.executable, "tools/preview_emails.py", str(tmp_path)],
         cwd=ROOT,
@@ -211,12 +219,37 @@ def test_preview_tool_writes_every_type_as_eml_and_html(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    names = {case[0] for case in CASES}
-    assert {p.name for p in tmp_path.glob("*.html")} == {f"{n}.html" for n in names}
-    for eml in tmp_path.glob("*.eml"):
-        html = _parse(eml.read_bytes()).get_body(("html",)).get_content()
-        written = (tmp_path / f"{eml.stem}.html").read_text(encoding="utf-8")
+    assert {p.stem for p in tmp_path.glob("*.eml")} == {case[0] for case in CASES}
+    for name, type_name, role, _ in CASES:
+        kind, message = get_type(type_name), _parse((tmp_path / f"{name}.eml").read_bytes())
+        html = message.get_body(("html",)).get_content()
+        written = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         assert html.replace("\r\n", "\n").rstrip("\n") == written.rstrip("\n")
+        assert message["Auto-Submitted"] == "auto-generated"
+        # The one-click headers of optional mail, as the worker adds them.
+        assert (message["List-Unsubscribe-Post"] is not None) is (kind.always_sent is None), name
+        invites = [p for p in message.walk() if p.get_filename(failobj="").endswith(".ics")]
+        assert len(invites) == (1 if kind.invite else 0), name
+        # Times in the reader's own zone: the samples' mentor is in Prague, the student in LA.
+        if "scheduled_time" in kind.required:
+            zone = {"mentor": "CET|CEST"}.get(role, "PST|PDT")
+            assert re.search(rf"\d\d:\d\d ({zone})", message.get_body(("plain",)).get_content())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_every_text_is_readable_and_every_link_large_enough(mail_app, case):
+    rendered, message = _built(case)
+    assert readability.problems(rendered.html) == []
+    assert message["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_readability_check_finds_the_old_footer(mail_app):
+    html = _built(CASES[0])[0].html
+    old = html.replace(
+        "font-size:14px;line-height:1.5;color:#52606d;", "font-size:12px;color:#7b8794;"
+    )
+    assert [p for p in readability.problems(old) if "contrast 3.66" in p]
+    assert [p for p in readability.problems(old) if "12 px" in p]
 
 
 def test_phone_width_leaves_room_for_content_and_a_logo_fills_the_wordmark(make_app):

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from mentorhub.models import Notification, utcnow
 from mentorhub.services.notifications import notification_service
 from tests.support.auth import AuthActions
-from tests.support.notifications import FAST, assert_received_once_each, worker_environ
+from tests.support.notifications import FAST, MESSAGE, assert_received_once_each, worker_environ
 from tests.support.tables import empty_tables
 from tests.support.waiting import wait_until
 
@@ -26,7 +26,7 @@ def _queue_welcomes(db, make_user, count: int) -> list[str]:
     emails = []
     for n in range(count):
         user = make_user(f"user{n}@example.com", name=f"User {n}")
-        notification_service.send_notification(user.email, "welcome", {"name": user.name})
+        notification_service.send_notification(user.email, "new_message", MESSAGE)
         emails.append(user.email)
     db.session.commit()
     return emails

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from mentorhub.models import Notification
+from mentorhub.notifications.types import CHANNELS, TYPES
 from mentorhub.services.notifications import notification_service
+from tests.support import readability
 
 INBOX = "/api/v1/notifications"
 PREFS = "/api/v1/notifications/preferences"
@@ -86,10 +88,13 @@ def test_unknown_notification_is_404(client, auth_headers, student):
 
 def test_preferences_default_on_with_locked_security_types(client, auth_headers, student):
     prefs = client.get(PREFS, headers=auth_headers(student)).get_json()["preferences"]
-    assert len(prefs) == 12
+    assert {(p["type"], p["channel"]) for p in prefs} == {
+        (name, channel) for name in TYPES for channel in CHANNELS
+    }
     assert all(p["enabled"] for p in prefs)
     locked = {(p["type"], p["channel"]) for p in prefs if p["locked"]}
-    assert locked == {("welcome", "email"), ("payment_received", "email")}
+    # Account mail on every channel; a record of money on email.
+    assert locked == {("welcome", "email"), ("welcome", "in_app"), ("payment_received", "email")}
 
 
 @pytest.mark.parametrize(
@@ -102,6 +107,7 @@ def test_preferences_default_on_with_locked_security_types(client, auth_headers,
         {"preferences": [{"type": "welcome", "channel": "email"}]},
         {"preferences": [{"type": "welcome", "channel": "email", "enabled": False}]},
         {"preferences": [{"type": "payment_received", "channel": "email", "enabled": False}]},
+        {"preferences": [{"type": "welcome", "channel": "in_app", "enabled": False}]},
     ],
 )
 def test_put_preferences_rejects_bad_or_locked(client, auth_headers, student, body):
@@ -141,8 +147,12 @@ def test_unsubscribe_link_from_an_email_turns_that_type_off(client, db, student,
 
     page = client.get(f"{UNSUBSCRIBE}?token={token}")  # no login needed
     assert page.status_code == 200
-    assert b"session cancelled emails" in page.data
+    # People's words, and what else stops: the calendar cancellations these mails carry.
+    assert "Stop getting cancellation notices by email?" in page.text
+    assert "also stops the calendar cancellations" in page.text
     assert b'method="post"' in page.data
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
+    assert readability.problems(page.text) == []
     # GET changed nothing (link scanners fetch every URL).
     rows = notification_service.send_notification(
         student.email,
@@ -160,6 +170,8 @@ def test_unsubscribe_link_from_an_email_turns_that_type_off(client, db, student,
     )
     assert response.status_code == 200
     assert b"You are unsubscribed" in response.data
+    assert "no longer get cancellation notices by email" in response.text
+    assert "Payment receipts and welcome emails still arrive" in response.text
     again = client.post(f"{UNSUBSCRIBE}?token={token}", headers={"Accept": "application/json"})
     assert again.get_json() == {"unsubscribed": ["session_cancelled"], "channel": "email"}
     rows = notification_service.send_notification(
@@ -193,12 +205,8 @@ def test_locked_type_link_unsubscribes_from_all_optional_email(client, db, stude
     assert label == "all optional emails"
     token = parse_qs(urlparse(url).query)["token"][0]
     response = client.post(f"{UNSUBSCRIBE}?token={token}", headers={"Accept": "application/json"})
-    assert sorted(response.get_json()["unsubscribed"]) == [
-        "new_message",
-        "session_cancelled",
-        "session_confirmed",
-        "session_reminder",
-    ]
+    optional = [name for name, kind in TYPES.items() if not kind.locked_channels]
+    assert sorted(response.get_json()["unsubscribed"]) == sorted(optional)
     # Security and payment mail still goes out.
     rows = notification_service.send_notification(student.email, "welcome", {"name": "A"})
     assert rows[0].status == "pending"

@@ -8,6 +8,7 @@ from mentorhub.models import Notification, User
 from mentorhub.notifications.claim import claim
 from mentorhub.notifications.lease import leases_kept, renew, reopen_lapsed
 from mentorhub.services.notifications import notification_service
+from tests.support.notifications import MESSAGE
 
 
 def _claimed_rows(db, count: int) -> list[int]:
@@ -17,7 +18,7 @@ def _claimed_rows(db, count: int) -> list[int]:
     )
     db.session.commit()
     for address in emails:
-        notification_service.send_notification(address, "welcome", {"name": "You"})
+        notification_service.send_notification(address, "new_message", MESSAGE)
         db.session.commit()
     ids = list(db.session.scalars(select(Notification.id).where(Notification.channel == "email")))
     assert len(claim(ids)) == count

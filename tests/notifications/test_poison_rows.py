@@ -43,7 +43,7 @@ def test_rows_that_always_raise_end_failed_and_block_no_other(app, db, make_user
         for row in db.session.scalars(select(Notification).filter_by(status="failed")).all()
     }
     assert failed[retired.id].attempts == ATTEMPTS
-    assert "KeyError" in failed[retired.id].last_error
+    assert "retired_type" in failed[retired.id].last_error
     assert failed[unfindable.id].attempts == ATTEMPTS
     assert failed[unfindable.id].last_error.startswith("DataError"), failed[
         unfindable.id

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mentorhub.extensions import db as _db
 from mentorhub.models import Notification, utcnow
 from mentorhub.services.notifications import notification_service
-from tests.support.notifications import FAST, assert_all_sent_exactly_once, worker_environ
+from tests.support.notifications import FAST, MESSAGE, assert_all_sent_exactly_once, worker_environ
 from tests.support.rows import insert_users
 from tests.support.run_resources import TEST_DATABASE, TEST_DATABASE_URL
 from tests.support.tables import empty_tables
@@ -31,7 +31,7 @@ def _make_users(db, count: int) -> list[str]:
 def _welcome(db, emails: list[str]) -> None:
     """One notification per transaction, as requests commit them."""
     for address in emails:
-        notification_service.send_notification(address, "welcome", {"name": "You"})
+        notification_service.send_notification(address, "new_message", MESSAGE)
         db.session.commit()
 
 

@@ -7,7 +7,10 @@ Servers and services, safe for the benchmarks too (they touch nothing of a test 
 - `redis_server`: `PrivateRedis`, a redis-server of one's own to kill, freeze or restart;
 - `smtp`: `MailSink`, a real aiosmtpd server (plain, TLS, AUTH) that records what it accepts;
 - `databases`: `Database`, a PostgreSQL database to create, drop, query and cut off;
-- `rows`: bulk rows below the API; `workers`: the RQ worker in-process, waiting for workers.
+- `rows`: bulk rows below the API; `workers`: the RQ worker in-process, waiting for workers;
+- `traffic`: `Tally` and `send`, counting a load's answers; `docker_context`: what a Docker
+  build context holds, by Docker's `.dockerignore` rules.
+- `checkout`: the repository's files, and copies of them.
 
 The test run's own resources and the API as a client drives it:
 

@@ -23,6 +23,11 @@ FAST = {
 }
 
 
+# Data of an optional type, for tests about delivery itself: account
+# mail (welcome) gets a job of its own per row, which tests of batching must not use.
+MESSAGE = {"sender_name": "Ada", "preview": "Hello"}
+
+
 def worker_environ(smtp: MailSink, **overrides: str | None) -> dict[str, str]:
     """Environment of a worker process: the same database, Redis and SMTP as the test app."""
     return process_environ(

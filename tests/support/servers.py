@@ -1,10 +1,10 @@
 """Servers a test or benchmark starts on loopback: a free port, the process, waiting for it.
 
-A server runs from the repository root in a session of its own, so its whole process group can
-be signalled the way a crash or a supervisor would, and stopping it leaves nothing behind. With
-a log file it writes everything there; without one its output is dropped and its errors reach
-the terminal. `wait_for_http` fails at once, with the log, when the process exits instead of
-answering.
+A server runs from the repository root (or another checkout) in a session of its own, so its
+whole process group can be signalled the way a crash or a supervisor would, and stopping it
+leaves nothing behind. With a log file it writes everything there; without one its output is
+dropped and its errors reach the terminal. `wait_for_http` fails at once, with the log, when the
+process exits instead of answering.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class ServerProcess:
         environ: Mapping[str, str],
         log: Path | None = None,
         name: str | None = None,
+        cwd: Path = ROOT,
     ) -> None:
         self.command = list(command)
         self.log = log
@@ -84,7 +85,7 @@ class ServerProcess:
         try:
             self.process = subprocess.Popen(
                 self.command,
-                cwd=ROOT,
+                cwd=cwd,
                 env=dict(environ),
                 stdout=output,
                 stderr=subprocess.STDOUT if log else None,
@@ -99,15 +100,32 @@ class ServerProcess:
         """Wait until a GET on `url` answers 200; returns self."""
 
         def answers() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"{' '.join(self.command)} exited with {self.process.returncode}"
-                    f" instead of answering {url}\n{self.output()[-3000:]}"
-                )
+            self._fail_if_exited(f"answering {url}")
             return http_status(url) == 200
 
         wait_until(answers, timeout, f"{url} to answer 200", lambda: self.output()[-3000:])
         return self
+
+    def wait_for_port(self, port: int, timeout: float = 30.0) -> ServerProcess:
+        """Wait until something accepts connections on 127.0.0.1:`port` (not HTTP); returns self."""
+
+        def accepts() -> bool:
+            self._fail_if_exited(f"listening on {port}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(accepts, timeout, f"a listener on port {port}", lambda: self.output()[-3000:])
+        return self
+
+    def _fail_if_exited(self, instead_of: str) -> None:
+        if self.process.poll() is not None:
+            raise AssertionError(
+                f"{' '.join(self.command)} exited with {self.process.returncode}"
+                f" instead of {instead_of}\n{self.output()[-3000:]}"
+            )
 
     def alive(self) -> bool:
         """Whether the process is still running."""

@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.docs.markdown import code_blocks, section
+from tests.docs.shell import run_as_pasted
 from tests.support.servers import ROOT, free_port, run_flask, start_flask_run
 
-SECTION = re.compile(r"^### Try it\n(.*?)(?=^#{2,3} )", re.S | re.M)
-SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
 EXPECTED = re.compile(r"^# -> (\d{3})$", re.M)
 RECORD_STATUS = """
 curl() { command curl -w '%{stderr}%{http_code}\\n' "$@" 2>>"$STATUS_LOG"; }
@@ -28,9 +27,7 @@ curl() { command curl -w '%{stderr}%{http_code}\\n' "$@" 2>>"$STATUS_LOG"; }
 
 def readme_examples() -> str:
     """The shell blocks of the README's "Try it" section, joined in order."""
-    section = SECTION.search((ROOT / "README.md").read_text())
-    assert section, "README has no '### Try it' section"
-    blocks = SHELL_BLOCK.findall(section.group(1))
+    blocks = code_blocks(section((ROOT / "README.md").read_text(), "Try it"), "sh")
     assert blocks, "the 'Try it' section has no sh blocks"
     return "\n".join(blocks)
 
@@ -71,14 +68,7 @@ def test_readme_examples_run_in_order_with_the_documented_statuses(make_run_serv
     log = tmp_path / "statuses"
     script = RECORD_STATUS + script.replace("BASE=http://127.0.0.1:5000", f"BASE={base}", 1)
     env = {**env, "STATUS_LOG": str(log)}
-    done = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_as_pasted(script, tmp_path, env)
     statuses = log.read_text().split() if log.exists() else []
     assert done.returncode == 0, (done.stderr, statuses)
     assert statuses == expected, done.stdout
