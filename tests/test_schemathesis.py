@@ -41,6 +41,8 @@ SEMANTIC_RULES = re.compile(
     r"|cannot (book a session with|message) yourself|conversation needs another user"
     r"|Unknown time zone|Invalid signature|Signature timestamp|Invalid unsubscribe link"
     r"|cannot be turned off|domain is reserved"
+    # Generated requests share Idempotency-Keys; a key's first request decides what it means.
+    r"|key was already used for another request"
     # Refused at the edge in every text, as PostgreSQL cannot store it.
     r"|may not contain NUL"
 )
