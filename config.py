@@ -82,6 +82,7 @@ class Config:
         self._read_payments(env)
         self._read_notifications(env)
         self._read_retention(env)
+        self._read_idempotency(env)
         self._set_openapi()
 
     def _read_logs_and_metrics(self, env: Env) -> None:
@@ -224,6 +225,13 @@ class Config:
     def _read_retention(self, env: Env) -> None:
         self.NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
         self.RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", 5000, minimum=1)
+
+    def _read_idempotency(self, env: Env) -> None:
+        # A key and its first answer are kept at least a day: a client may retry that late.
+        self.IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 24, minimum=24)
+        # How long a request holding a key is presumed alive. Keep it above GUNICORN_TIMEOUT:
+        # past it a retry may take the key over from an attempt that died mid-way.
+        self.IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", 60, minimum=1)
 
     def _set_openapi(self) -> None:
         self.API_TITLE = "MentorHub API"

@@ -15,7 +15,9 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT_MESSAGE = "Too many requests. Please try again later."
 GENERIC_500_MESSAGE = "An internal error occurred. Please try again later."
 LOST_CONNECTION_MESSAGE = "The database connection was lost. Please try again."
-RETRY_AFTER_STATUSES = frozenset({429, 503})
+# Retry-After means "send this again later": the server is limiting the client (429) or is
+# unavailable (503), or the client's own identical request is still running (409).
+RETRY_AFTER_STATUSES = frozenset({409, 429, 503})
 
 
 class APIError(Exception):
@@ -27,6 +29,8 @@ class APIError(Exception):
 
     status_code = 400
     message = "Bad request."
+    # Seconds to wait before sending the same request again (Retry-After), when that helps.
+    retry_after: int | None = None
 
     def __init_subclass__(cls, status: int | None = None, message: str | None = None) -> None:
         super().__init_subclass__()
@@ -120,7 +124,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status == 422 and errors:
         message = "Validation failed."
     if status == 400 and errors:
-        message = "Malformed request body." if "json" in data["messages"] else message
+        locations = data["messages"]
+        message = "Malformed request body." if "json" in locations else message
+        message = "Invalid request header." if "headers" in locations else message
     if status == 429:
         message = RATE_LIMIT_MESSAGE
         logger.warning("rate limit exceeded for %s on %s", client_address(), request.path)
@@ -129,7 +135,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def _kept_headers(error: HTTPException, status: int) -> list[tuple[str, str]]:
     # The envelope sets its own body headers, and a client may only be told to come back later
-    # when the server is limiting it or unavailable.
+    # with the statuses where that means something.
     dropped = {"content-type", "content-length"}
     if status not in RETRY_AFTER_STATUSES:
         dropped.add("retry-after")
@@ -140,7 +146,8 @@ def handle_api_error(error: APIError) -> Response:
     """Answer a domain error."""
     if error.status_code in (401, 403):
         logger.warning("%s for %s on %s", error.status_code, client_address(), request.path)
-    return error_response(error.status_code, error.message, error.errors)
+    headers = [("Retry-After", str(error.retry_after))] if error.retry_after else None
+    return error_response(error.status_code, error.message, error.errors, headers)
 
 
 def handle_internal_error(error: Exception) -> Response:

@@ -2,7 +2,7 @@
 
 from flask_caching import Cache
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_rq import RQ
@@ -11,7 +11,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from mentorhub.openapi import MentorHubApi
-from mentorhub.ratelimit.policy import client_limit, is_excluded_path, route_cost
+from mentorhub.ratelimit.policy import (
+    LIMITER_RETRY_AFTER,
+    client_limit,
+    is_excluded_path,
+    route_cost,
+)
 
 
 class Base(DeclarativeBase):
@@ -41,6 +46,7 @@ limiter = Limiter(
     application_limits_cost=route_cost,
     application_limits_exempt_when=is_excluded_path,
     headers_enabled=True,
+    header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER},
 )
 jwt = JWTManager()
 rq = RQ()

@@ -1,8 +1,10 @@
 """Retention: delete rows nobody needs any more, in short batches that never hold long locks.
 
-Two kinds of rows go:
+Three kinds of rows go:
 
 - revocations whose token has expired (from then on the token is refused for its own expiry);
+- idempotency keys past their expiry (IDEMPOTENCY_KEY_HOURS after their request), with the
+  answers stored for them;
 - `sent`, `cancelled`, `skipped` and `expired` notifications unchanged for
   NOTIFICATION_RETENTION_DAYS. `failed` rows stay until they are retried, or pruned on request
   (`include_failed`); `pending` and `sending` rows are work in progress.
@@ -24,7 +26,7 @@ from sqlalchemy import Column, ColumnElement, Connection, Select, any_, bindpara
 from sqlalchemy.dialects import postgresql
 
 from mentorhub.extensions import db
-from mentorhub.models import Notification, RevokedToken, utcnow
+from mentorhub.models import IdempotencyKey, Notification, RevokedToken, utcnow
 from mentorhub.models.notification import NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -47,15 +49,29 @@ def purge_expired_revocations(
     batch_size: int, deadline: float | None = None, on_batch: BatchHook = _no_hook
 ) -> int:
     """Delete revocations of tokens that have expired anyway; return how many went."""
+    return _purge_expired(RevokedToken.__table__.c.jti, batch_size, deadline, on_batch)
+
+
+def purge_expired_idempotency_keys(
+    batch_size: int, deadline: float | None = None, on_batch: BatchHook = _no_hook
+) -> int:
+    """Delete idempotency keys past their expiry (and their stored answers); return how many."""
+    return _purge_expired(IdempotencyKey.__table__.c.id, batch_size, deadline, on_batch)
+
+
+def _purge_expired(
+    key: Column, batch_size: int, deadline: float | None, on_batch: BatchHook
+) -> int:
+    """Delete the rows of `key`'s table whose `expires_at` has passed, batch by batch."""
     chosen = (
-        select(RevokedToken.jti)
-        .where(RevokedToken.expires_at < utcnow())
+        select(key)
+        .where(key.table.c.expires_at < utcnow())
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     )
     total = 0
     while not _past(deadline):
-        deleted = _delete_batch("revoked_tokens", RevokedToken.__table__.c.jti, chosen, on_batch)
+        deleted = _delete_batch(key.table.name, key, chosen, on_batch)
         total += len(deleted)
         if len(deleted) < batch_size:
             break
@@ -128,6 +144,7 @@ def run_retention_pass(
             deadline=deadline,
             on_batch=on_batch,
         ),
+        "idempotency_keys": purge_expired_idempotency_keys(batch_size, deadline, on_batch),
     }
     if any(counts.values()):
         logger.info(

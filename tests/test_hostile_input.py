@@ -3,9 +3,10 @@
 Hypothesis generates requests against the app as deployed (Redis on, rate limiting on, behind a
 trusted proxy): any claims in a bearer token (numbers out of range, non-finite floats, lone
 surrogates, nested objects), any X-Request-ID, X-Forwarded-*, If-None-Match and
-If-Modified-Since, paths with control characters, any query string, and JSON bodies with the
-edge cases of JSON numbers. Every answer must be below 500, and every 4xx the JSON envelope.
-Examples are derandomised and bounded, so the suite stays fast and a failure repeats.
+If-Modified-Since, Idempotency-Key, paths with control characters, any query string, and JSON
+bodies with the edge cases of JSON numbers. Every answer must be below 500, and every 4xx the
+JSON envelope. Examples are derandomised and bounded, so the suite stays fast and a failure
+repeats.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def test_any_proxy_and_conditional_headers(target):
             "If-Modified-Since": http_dates(),
             "If-Range": header_text(),
             "Range": header_text(),
+            "Idempotency-Key": header_text(),
         }),
     )  # fmt: skip
     def run(path, authorization, headers):
@@ -165,14 +167,19 @@ def test_any_path_and_query_string(target):
 def test_any_json_body_on_any_route(target):
     app, client, token, _ = target
     writes = routes(app).filter(lambda route: route[1] in ("POST", "PUT", "PATCH"))
+    keys = st.none() | header_text()
 
     @bounded(400)
-    @given(route=writes, body=json_text(BODY_KEYS), signed_in=st.booleans())
-    def run(route, body, signed_in):
+    @given(route=writes, body=json_text(BODY_KEYS), signed_in=st.booleans(), key=keys)
+    def run(route, body, signed_in, key):
         path, method = route
+        headers = {
+            **(bearer(token) if signed_in else {}),
+            **({"Idempotency-Key": key} if key else {}),
+        }
         response = client.open(
             path, method=method, data=body.encode("utf-8", "surrogatepass"),
-            content_type="application/json", headers=bearer(token) if signed_in else {},
+            content_type="application/json", headers=headers,
         )  # fmt: skip
         assert_answered(response)
 

@@ -47,6 +47,40 @@ def test_every_security_requirement_names_a_declared_scheme(client):
     assert used <= set(schemes)
 
 
+IDEMPOTENT_OPERATIONS = [
+    ("/api/v1/sessions", "post"),
+    ("/api/v1/sessions/{session_id}/review", "post"),
+    ("/api/v1/messages", "post"),
+    ("/api/v1/courses", "post"),
+    ("/api/v1/courses/{course_id}/enroll", "post"),
+    ("/api/v1/payments/webhook", "post"),
+]
+
+
+def test_every_creating_operation_documents_its_idempotency_key(client):
+    spec = client.get("/openapi.json").get_json()
+    keyed = {
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
+    assert keyed == set(IDEMPOTENT_OPERATIONS)
+    for path, method in IDEMPOTENT_OPERATIONS:
+        operation = spec["paths"][path][method]
+        [header] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+        assert header["in"] == "header" and header["required"] is False
+        assert header["schema"]["pattern"] == "^[!-~]{1,255}$"
+        responses = operation["responses"]
+        assert "Retry-After" in responses["409"]["description"], path
+        assert "Idempotency-Key" in responses["422"]["description"], path
+        assert "Idempotency-Key" in responses["400"]["description"], path
+    # The webhook keeps its signature header beside the key, on its path.
+    webhook = spec["paths"]["/api/v1/payments/webhook"]
+    assert [p["name"] for p in webhook["parameters"]] == ["X-MentorHub-Signature"]
+
+
 def test_swagger_ui_page_loads_only_local_assets(client):
     page = client.get("/docs")
     assert page.status_code == 200

@@ -75,7 +75,7 @@ def test_the_retention_age_is_configurable(app):
     _notification("sent", timedelta(days=8))
     _notification("sent", timedelta(days=6))
     _db.session.commit()
-    assert run_retention_pass() == {"revoked_tokens": 0, "notifications": 1}
+    assert run_retention_pass() == {"revoked_tokens": 0, "notifications": 1, "idempotency_keys": 0}
     assert _db.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
@@ -102,7 +102,8 @@ def test_work_is_split_into_batches_of_the_configured_size(app):
     batches: list[tuple[str, int]] = []
     counts = run_retention_pass(on_batch=lambda name, rows, _: batches.append((name, rows)))
     assert counts["notifications"] == 10
-    assert batches == [("revoked_tokens", 0)] + [("notifications", rows) for rows in (3, 3, 3, 1)]
+    notifications = [("notifications", rows) for rows in (3, 3, 3, 1)]
+    assert batches == [("revoked_tokens", 0), *notifications, ("idempotency_keys", 0)]
 
 
 def test_a_row_locked_elsewhere_is_skipped_not_waited_for(app):
@@ -125,7 +126,8 @@ def test_retention_works_on_the_embedded_sqlite_default(make_app, tmp_path):
         _notification("failed", OLD)
         _db.session.add(RevokedToken(jti="gone", expires_at=utcnow() - timedelta(hours=1)))
         _db.session.commit()
-        assert run_retention_pass() == {"revoked_tokens": 1, "notifications": 1}
+        counts = run_retention_pass()
+        assert counts == {"revoked_tokens": 1, "notifications": 1, "idempotency_keys": 0}
         assert _statuses_left() == [("failed", True)]
 
 

@@ -42,6 +42,8 @@ SEMANTIC_RULES = re.compile(
     r"|Unknown time zone|Invalid signature|Signature timestamp|Invalid unsubscribe link"
     r"|cannot be turned off|domain is reserved|Names may not contain"
     r"|Meeting links must name a public host"
+    # Generated requests share Idempotency-Keys; a key's first request decides what it means.
+    r"|key was already used for another request"
     # Refused at the edge in every text, as PostgreSQL cannot store it.
     r"|may not contain NUL"
 )

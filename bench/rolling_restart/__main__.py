@@ -1,15 +1,18 @@
 """Rolling restarts behind nginx: failed requests with and without the listener drain, side by side.
 
-    python -m bench.rolling_restart [--runs 3] [--variants none,drain,shipped]
+    python -m bench.rolling_restart [--runs 3] [--variants none,drain,shipped] [--keys on,off]
 
 Runs tests/infra's rolling restart (two gunicorn servers behind deploy/nginx/mentorhub.conf,
 twelve clients of mixed traffic, each server SIGTERMed and replaced, then one HUPed) once per
-variant per round, rounds interleaved, and prints requests and unexpected answers of each run:
+variant per round, rounds interleaved, and prints requests and unexpected answers of each run,
+and the messages and bookings stored beyond the 201s clients got (work whose answer was lost):
 
 - `none`: gunicorn.conf.py without its drain hooks (how gunicorn stops by itself);
 - `drain`: workers serve what is queued before exiting, but the listener keeps taking new
   connections until the last one closes it;
-- `shipped`: gunicorn.conf.py as it is (the listener first stops taking new handshakes).
+- `shipped`: gunicorn.conf.py as it is (the listener first stops taking new handshakes);
+
+each with POSTs carrying an Idempotency-Key (`on`: nginx may send them again) or not (`off`).
 
 Each run has a new database on the local PostgreSQL and a private redis-server. Needs what
 `make test-infra` installs (nginx).
@@ -56,28 +59,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--variants", default="none,drain,shipped")
+    parser.add_argument("--keys", default="on", help="on, off, or on,off")
     args = parser.parse_args()
-    variants = args.variants.split(",")
+    variants = [
+        (f"{name}/keys-{keys}", name, keys == "on")
+        for name in args.variants.split(",")
+        for keys in args.keys.split(",")
+    ]
     work = Path(tempfile.mkdtemp(prefix="mentorhub-rolling-"))
-    totals: dict[str, Counter] = {name: Counter() for name in variants}
+    totals: dict[str, Counter] = {label: Counter() for label, _, _ in variants}
     kept: list[Path] = []
     try:
         for round_number in range(1, args.runs + 1):
-            for name in variants:
-                logs = work / f"{name}-{round_number}"
+            for label, name, keyed in variants:
+                logs = work / f"{label.replace('/', '-')}-{round_number}"
                 logs.mkdir()
                 with migrated_services(SERVICES, **SETTINGS) as environ:
-                    run = rolling_restart(environ, logs, variant_conf(work, name))
+                    run = rolling_restart(environ, logs, variant_conf(work, name), with_keys=keyed)
+                lost = sum(run.created[op] - run.tally.count(op) for op in run.created)
                 unexpected = Counter((op, status) for _, op, status, _ in run.tally.unexpected)
                 resets = run.nginx_errors.count("Connection reset by peer")
                 seconds = sorted(run.tally.seconds)
                 p99 = seconds[int(len(seconds) * 0.99)]
                 over_1s = sum(1 for value in seconds if value > 1)
                 print(
-                    f"round {round_number} {name:8} requests {run.tally.total():6} "
+                    f"round {round_number} {label:16} requests {run.tally.total():6} "
                     f"unexpected {len(run.tally.unexpected):3} {dict(unexpected)} "
-                    f"nginx resets logged {resets:3}  p99 {p99 * 1000:5.0f} ms  "
-                    f"max {seconds[-1]:4.1f} s  over 1 s: {over_1s}",
+                    f"stored without a 201 {lost:2}  nginx resets logged {resets:3}  "
+                    f"p99 {p99 * 1000:5.0f} ms  max {seconds[-1]:4.1f} s  over 1 s: {over_1s}",
                     flush=True,
                 )
                 if run.tally.unexpected:
@@ -85,20 +94,24 @@ def main() -> None:
                     (logs / "nginx-error.log").write_text(run.nginx_errors)
                 else:
                     shutil.rmtree(logs)
-                totals[name].update(
+                totals[label].update(
                     requests=run.tally.total(),
                     unexpected=len(run.tally.unexpected),
                     runs=1,
                     over_1s=over_1s,
+                    lost=lost,
                 )
     finally:
         if kept:
             print(f"logs of the runs with unexpected answers: {', '.join(map(str, kept))}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print("\nvariant   runs  requests  unexpected  over 1 s")
-    for name, t in totals.items():
-        print(f"{name:8} {t['runs']:5} {t['requests']:9} {t['unexpected']:11} {t['over_1s']:9}")
+    print("\nvariant           runs  requests  unexpected  stored without a 201  over 1 s")
+    for label, t in totals.items():
+        print(
+            f"{label:16} {t['runs']:5} {t['requests']:9} {t['unexpected']:11}"
+            f" {t['lost']:21} {t['over_1s']:9}"
+        )
 
 
 if __name__ == "__main__":

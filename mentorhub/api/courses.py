@@ -19,6 +19,7 @@ blp = ApiBlueprint("courses", __name__, url_prefix="", description="Courses and 
 
 @blp.post("/courses")
 @blp.authenticated
+@blp.idempotent
 @blp.arguments(CreateCourseSchema)
 @blp.response(201, CourseSchema)
 @blp.error_responses({403: "Only mentors create courses"})
@@ -38,6 +39,7 @@ def list_courses(args: dict):
 
 @blp.post("/courses/<int:course_id>/enroll")
 @blp.authenticated
+@blp.idempotent
 @blp.response(201, EnrollmentSchema)
 @blp.error_responses({403: "Only students enroll", 404: "No such course", 409: "Already enrolled"})
 def enroll(course_id: int):

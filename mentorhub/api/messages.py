@@ -17,6 +17,7 @@ blp = ApiBlueprint("messages", __name__, url_prefix="/messages", description="Di
 
 @blp.post("")
 @blp.authenticated
+@blp.idempotent
 @blp.arguments(SendMessageSchema)
 @blp.response(201, DirectMessageSchema)
 @blp.error_responses({422: "Invalid body, or no such recipient"})

@@ -2,7 +2,8 @@
 
 It stays under the per-address rate limit like every route, so a flood of forged requests from
 one address is cut off; the provider retries a 429 like any other non-2xx answer, and a retried
-event is harmless because event ids are recorded once.
+event is harmless because event ids are recorded once. The provider's Idempotency-Keys are its
+own, apart from every user's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mentorhub.api.blueprint import ApiBlueprint
 from mentorhub.auth import SIGNATURE_HEADER, verify_signature
 from mentorhub.schemas.payments import PaymentEventSchema, PaymentSchema
 from mentorhub.services import payments as payment_service
+from mentorhub.services.idempotency import PAYMENT_PROVIDER
 
 blp = ApiBlueprint("payments", __name__, url_prefix="/payments", description="Payment provider")
 
@@ -50,15 +52,17 @@ def signed_by_provider(view):
     return wrapper
 
 
-@blp.post("/webhook")
+# The signature header is documented on the path: `doc(parameters=...)` on the operation would
+# replace the Idempotency-Key header that `idempotent` documents there.
+@blp.post("/webhook", parameters=[SIGNATURE_DOC])
 @signed_by_provider
+@blp.idempotent(owner=lambda: PAYMENT_PROVIDER)
 @blp.arguments(PaymentEventSchema)
 @blp.response(201, PaymentSchema, description="Payment recorded")
 @blp.alt_response(200, schema=PaymentSchema, description="Event already recorded; nothing new")
 @blp.error_responses(
     {400: "Missing, invalid or stale signature", 503: "PAYMENT_WEBHOOK_SECRET is not set"}
 )
-@blp.doc(parameters=[SIGNATURE_DOC])
 def webhook(data: dict):
     """Record a payment event from the provider, once per event_id."""
     payment, created = payment_service.record_payment(**data)

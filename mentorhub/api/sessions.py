@@ -26,6 +26,7 @@ NOT_A_PARTICIPANT = "No such session, or the caller is not a participant"
 
 @blp.post("")
 @blp.authenticated
+@blp.idempotent
 @blp.arguments(BookSessionSchema)
 @blp.response(201, SessionSchema)
 @blp.error_responses({409: "The mentor or the student is busy"})
@@ -102,6 +103,7 @@ def complete(session_id: int):
 
 @blp.post("/<int:session_id>/review")
 @blp.authenticated
+@blp.idempotent
 @blp.arguments(ReviewArgsSchema)
 @blp.response(201, ReviewSchema)
 @blp.error_responses(

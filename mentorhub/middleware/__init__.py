@@ -14,7 +14,7 @@ the order below is the order a request meets them:
 6. `RateLimitMiddleware`: the client's token bucket; a 429 here ends the request.
 7. `guard_request`: input the app cannot store or parse safely is refused (400/422).
 8. The view. Then, after it, in this order: `finish_request` (request id header, metrics), the
-   rate limit headers, and Retry-After kept to 429 answers.
+   rate limit headers, and Retry-After kept to the answers where it means something.
 9. `release_session` at teardown: the database session ends, even on a connection that died.
 """
 

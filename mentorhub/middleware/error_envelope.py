@@ -3,8 +3,8 @@
 An exception raised after the response was built (a teardown whose rollback fails on a killed
 database connection, say) escapes Flask, and the server would answer with its own HTML page.
 This middleware holds the status line until the app has returned, so it can still answer with
-the JSON envelope instead, and it drops `Retry-After` from every answer but 429 and 503, whoever
-added it.
+the JSON envelope instead, and it drops `Retry-After` from every answer but 409, 429 and 503,
+whoever added it.
 """
 
 from __future__ import annotations

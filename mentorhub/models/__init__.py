@@ -2,6 +2,7 @@
 
 from mentorhub.models.counters import PlatformCounter
 from mentorhub.models.course import ENROLLMENT_STATUSES, Course, Enrollment, EnrollmentStatus
+from mentorhub.models.idempotency import IdempotencyKey
 from mentorhub.models.message import Message
 from mentorhub.models.notification import (
     NOTIFICATION_CHANNELS,
@@ -23,6 +24,7 @@ __all__ = [
     "Course",
     "Enrollment",
     "EnrollmentStatus",
+    "IdempotencyKey",
     "MentorSession",
     "Message",
     "NOTIFICATION_CHANNELS",

@@ -10,6 +10,10 @@ from flask import Config, current_app, request
 
 CLIENT_LIMIT_KEY = "RATELIMIT_APPLICATION"
 EXCLUDED_KEY = "mentorhub.rate_limit_excluded"
+# Flask-Limiter's Retry-After goes under this name and is dropped (setup.header_finisher): its
+# value is the moving window's, not the bucket's, and it would overwrite a Retry-After the app
+# set itself (a 409 for a request still running).
+LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
 
 
 def client_limit_string(config: Config) -> str:

@@ -21,6 +21,7 @@ from mentorhub.ratelimit.failover import FailoverBuckets
 from mentorhub.ratelimit.policy import (
     CLIENT_LIMIT_KEY,
     EXCLUDED_KEY,
+    LIMITER_RETRY_AFTER,
     client_limit_string,
 )
 from mentorhub.ratelimit.storage import BUCKETS_KEY, STORAGE_URI, Buckets, last_result
@@ -39,17 +40,16 @@ def header_finisher(limiter: Limiter) -> Callable[[Response], Response]:
     """An after-request hook giving Retry-After its token-bucket meaning, on a 429 only."""
 
     def finish_headers(response: Response) -> Response:
+        # Flask-Limiter sends its Retry-After on every limited response, under our name for it.
+        window_value = response.headers.pop(LIMITER_RETRY_AFTER, None)
         current = limiter.current_limit
-        if current is None:
+        if current is None or response.status_code != 429:
             return response
-        if response.status_code == 429:
-            result = last_result(current.key)
-            if result is not None:
-                response.headers["Retry-After"] = str(max(1, math.ceil(result.retry_after)))
-        elif response.status_code < 500:
-            # Flask-Limiter sends Retry-After on every limited response; it only means
-            # something on a 429 (a 503 may carry its own).
-            response.headers.pop("Retry-After", None)
+        result = last_result(current.key)
+        if result is not None:
+            response.headers["Retry-After"] = str(max(1, math.ceil(result.retry_after)))
+        elif window_value is not None:
+            response.headers["Retry-After"] = window_value
         return response
 
     return finish_headers

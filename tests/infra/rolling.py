@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.infra.front_servers import SHIPPED_NGINX_CONF, Nginx
 from tests.infra.processes import GUNICORN_CONF, start_gunicorn
-from tests.infra.traffic import Clients, register_pair
+from tests.infra.traffic import Clients, register_pair, rows_created
 from tests.support.servers import ServerProcess, free_port
 from tests.support.traffic import Tally
 from tests.support.waiting import wait_until
@@ -35,6 +35,8 @@ class RestartRun:
     nginx_errors: str
     server_logs: str
     exit_codes: list[int]
+    # Messages and sessions in the database, by the operation that created them.
+    created: dict[str, int]
 
 
 def rolling_restart(
@@ -42,10 +44,13 @@ def rolling_restart(
     log_dir: Path,
     gunicorn_conf: Path = GUNICORN_CONF,
     nginx_conf: Path = SHIPPED_NGINX_CONF,
+    with_keys: bool = True,
 ) -> RestartRun:
-    """Run the whole sequence once under load, with production settings `environ`.
+    """Run the whole sequence once under load, with production settings `environ` (on an
+    empty, migrated database).
 
-    The configurations default to the shipped ones; others are for comparing, in bench/.
+    The configurations default to the shipped ones, and POSTs carry Idempotency-Keys; other
+    choices are for comparing, in bench/.
     """
     environ = {**environ, "TRUSTED_PROXY_HOPS": "1"}
     ports = [free_port(), free_port()]
@@ -62,7 +67,7 @@ def rolling_restart(
         servers = [start(n) for n in range(len(ports))]
         nginx.start()
         pairs = [register_pair(nginx.url) for _ in range(CLIENTS)]
-        with Clients(nginx.url, pairs) as clients:
+        with Clients(nginx.url, pairs, with_keys=with_keys) as clients:
             time.sleep(SETTLE_SECONDS)
             for n in range(len(ports)):
                 old = servers[n].process
@@ -85,4 +90,5 @@ def rolling_restart(
         errors = nginx.log()
         nginx.stop()
     server_logs = "\n".join(log.read_text(errors="replace") for log in logs if log.exists())
-    return RestartRun(tally, errors, server_logs, exit_codes)
+    created = rows_created(environ["DATABASE_URL"])
+    return RestartRun(tally, errors, server_logs, exit_codes, created)

@@ -1,9 +1,10 @@
-"""Zero failed requests through a rolling restart behind nginx, POSTs included."""
+"""Zero failed requests through a rolling restart behind nginx, POSTs included, and no POST
+done twice although nginx may resend those that carry an Idempotency-Key."""
 
 from __future__ import annotations
 
 from tests.infra.rolling import CLIENTS, rolling_restart
-from tests.infra.traffic import EXPECTED
+from tests.infra.traffic import CREATED_IN, EXPECTED
 
 
 def test_rolling_restart_answers_every_request(migrated_environ, tmp_path):
@@ -21,3 +22,5 @@ def test_rolling_restart_answers_every_request(migrated_environ, tmp_path):
     assert run.tally.total() > 50 * CLIENTS
     for op in EXPECTED:
         assert run.tally.count(op) > 5 * CLIENTS, op
+    # Every message and booking a client was told of exists once, and no other.
+    assert run.created == {op: run.tally.count(op) for op in CREATED_IN}

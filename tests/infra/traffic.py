@@ -2,7 +2,8 @@
 
 Each client is a student with a mentor of its own, so its bookings never clash with another
 client's (every booking is expected to answer 201). Operations: the public platform statistics,
-the student's dashboard, a message to the mentor, and a booking.
+the student's dashboard, a message to the mentor, and a booking; each POST with an
+Idempotency-Key of its own.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from tests.support.auth import AuthActions
-from tests.support.http import LiveClient
+from tests.support.databases import Database
+from tests.support.http import LiveClient, keyed
 from tests.support.traffic import Tally, send
 
 PASSWORD = "infra-password-1"
 DOMAIN = "infra.mentorhub.io"
 EXPECTED = {"platform": 200, "dashboard": 200, "message": 201, "book": 201}
+# The table each creating operation adds a row to.
+CREATED_IN = {"message": "messages", "book": "mentor_sessions"}
 WEIGHTS = {"platform": 3, "dashboard": 3, "message": 2, "book": 2}
 
 
@@ -47,13 +51,26 @@ def register_pair(base_url: str) -> Pair:
     return Pair(token, mentor_id, student, mentor)
 
 
+def rows_created(database_url: str) -> dict[str, int]:
+    """Rows in the database per creating operation, to compare with the 201s clients got."""
+    database = Database(database_url)
+    return {
+        op: database.execute(f"SELECT count(*) FROM {table}")[0][0]
+        for op, table in CREATED_IN.items()
+    }
+
+
 class Clients:
     """`len(pairs)` threads, each looping over weighted operations until `stop` is set."""
 
-    def __init__(self, base_url: str, pairs: list[Pair], pause: float = 0.01) -> None:
+    def __init__(
+        self, base_url: str, pairs: list[Pair], pause: float = 0.01, with_keys: bool = True
+    ) -> None:
         self.api = f"{base_url}/api/v1"
         self.pairs = pairs
         self.pause = pause
+        # Every POST carries an Idempotency-Key of its own (a load balancer may resend it).
+        self.with_keys = with_keys
         self.tally = Tally(EXPECTED)
         self.stop = threading.Event()
         self.threads = [
@@ -80,7 +97,9 @@ class Clients:
         while not self.stop.is_set():
             op = rng.choices(ops, weights)[0]
             method, path, body = self._request(op, pair, rng)
-            send(http, self.tally, op, method, self.api + path, pair.student_token, json=body)
+            key = keyed({}, str(uuid.uuid4())) if self.with_keys and body else {}
+            url = self.api + path
+            send(http, self.tally, op, method, url, pair.student_token, json=body, headers=key)
             self.stop.wait(self.pause)
 
     def _request(self, op: str, pair: Pair, rng: random.Random) -> tuple[str, str, dict | None]:

@@ -9,6 +9,11 @@ from collections.abc import Mapping
 import requests
 
 
+def keyed(headers: Mapping[str, str], key: str) -> dict[str, str]:
+    """`headers` and an Idempotency-Key."""
+    return {**headers, "Idempotency-Key": key}
+
+
 def request(
     port: int,
     method: str,

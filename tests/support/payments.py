@@ -33,15 +33,21 @@ def payment_event(session_id: int, event_id: str = "evt_001", **fields) -> dict:
     }
 
 
-def post_webhook(client, payload: dict | bytes, signature: str | None = None, **sign_kwargs):
+def post_webhook(
+    client,
+    payload: dict | bytes,
+    signature: str | None = None,
+    headers: dict[str, str] | None = None,
+    **sign_kwargs,
+):
     """POST a payment event (a dict or raw bytes), signed unless `signature` says otherwise.
 
-    An empty `signature` sends no signature header at all.
+    An empty `signature` sends no signature header at all; `headers` are sent as well.
     """
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     header = sign(body, **sign_kwargs) if signature is None else signature
-    headers = {"X-MentorHub-Signature": header} if header else {}
-    return client.post(WEBHOOK, data=body, headers=headers, content_type="application/json")
+    sent = {**(headers or {}), **({"X-MentorHub-Signature": header} if header else {})}
+    return client.post(WEBHOOK, data=body, headers=sent, content_type="application/json")
 
 
 def stored_payments(db) -> list:

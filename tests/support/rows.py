@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from mentorhub.extensions import db
 from mentorhub.models import User
@@ -20,3 +20,9 @@ def insert_users(emails: list[str]) -> list[str]:
     db.session.execute(insert(User), rows)
     db.session.commit()
     return emails
+
+
+def count_rows(model) -> int:
+    """How many rows `model`'s table holds, read afresh (inside an app context)."""
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
