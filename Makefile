@@ -17,7 +17,7 @@ IMAGE ?= mentorhub:local
 
 .PHONY: run serve test test-infra image lint worker clean bench-stats-scale bench-fullstack \
 	bench-fullstack-profile bench-limiter bench-limiter-profile bench-notifications bench-chaos \
-	bench-metrics-cost bench-mail-build bench-rolling-restart bench-pgbouncer
+	bench-metrics-cost bench-mail-build bench-rolling-restart bench-pgbouncer bench-request-cost
 
 # pytest with the given arguments, failing when it ran nothing: exit code 5 (no test collected),
 # or every xdist worker crashed on start-up.
@@ -112,6 +112,10 @@ bench-metrics-cost: $(STAMP)
 ## bench-mail-build: CPU per mail of rendering and building a notification email
 bench-mail-build: $(STAMP)
 	$(BIN)/python -m bench.mail_build $(BENCH_ARGS)
+
+## bench-request-cost: server CPU of a hostile 1 MiB JSON body, the old walk beside today's checks
+bench-request-cost: $(STAMP)
+	$(BIN)/python -m bench.request_cost $(BENCH_ARGS)
 
 ## bench-rolling-restart: failed requests through rolling restarts behind nginx, with and
 ## without the listener drain (installs nginx first, as test-infra does; minutes)

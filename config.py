@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 from config_env import (
     ConfigError,
     Env,
-    address,
     choice,
     is_local_url,
     limit_string,
@@ -136,8 +137,14 @@ class Config:
         self.SMTP_USE_TLS = env.bool("SMTP_USE_TLS", self.SMTP_PORT == 587)
         self.SMTP_USE_SSL = env.bool("SMTP_USE_SSL", self.SMTP_PORT == 465)
         self.SMTP_TIMEOUT = env.float("SMTP_TIMEOUT", 10.0)
-        self.FROM_EMAIL = address(env, "FROM_EMAIL", "noreply@mentorhub.com")
-        self.REPLY_TO_EMAIL = address(env, "REPLY_TO_EMAIL", None)
+        # Both checked, like every mail setting, by the mail code when the app is built.
+        self.FROM_EMAIL = env.str("FROM_EMAIL", "noreply@mentorhub.com")
+        self.REPLY_TO_EMAIL = env.str("REPLY_TO_EMAIL")
+        # Mail to domains reserved for testing (*.test): a staging stack with a mail catcher,
+        # and development, where the demo accounts are on one and mail is only logged.
+        self.ALLOW_TEST_EMAIL_DOMAINS = env.bool(
+            "ALLOW_TEST_EMAIL_DOMAINS", self.ENV_NAME == "development"
+        )
         self.SMTP_CA_FILE = env.str("SMTP_CA_FILE")
         # `log` writes outgoing mail to the log instead of sending it, even with SMTP_HOST set.
         self.EMAIL_BACKEND = choice(env, "EMAIL_BACKEND", ("smtp", "log"), "smtp")
@@ -294,6 +301,12 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def read_environ() -> dict[str, str]:
+    """The settings' environment: a `.env` file's values, under the real environment's."""
+    # A .env file feeds the settings but never the process environment; real variables win.
+    return {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
 
 
 def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> Config:

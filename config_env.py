@@ -7,7 +7,6 @@ reported as such rather than as a traceback deep inside an extension.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from email.utils import parseaddr
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
@@ -117,17 +116,6 @@ def choice(env: Env, name: str, choices: tuple[str, ...], default: str) -> str:
     value = (env.str(name, default) or default).lower()
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def address(env: Env, name: str, default: str | None) -> str | None:
-    """An email address, bare or as `Name <address>`."""
-    value = env.str(name, default)
-    if value is None:
-        return None
-    display_name, address = parseaddr(value)
-    if "@" not in address or (display_name and not value.endswith(">")):
-        raise ConfigError(f"{name} must be an address or 'Name <address>', got {value!r}")
     return value
 
 

@@ -24,6 +24,18 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's control socket (for `gunicornc`) defaults to a file under $HOME, which fails on a
 # read-only root file system or under a uid with no writable home; signals do all we need.
 control_socket_disable = True
+
+# --- gunicorn's own log lines ----------------------------------------------------------------
+# Written the way the app writes its own (mentorhub/observability/server_logs.py): JSON objects
+# under LOG_FORMAT=json, feed and unsubscribe tokens masked and control characters escaped in
+# either format, and the request id at the end of every access line. A logger class rather than
+# logconfig_dict, so that --access-logfile, --error-logfile and syslog keep working as gunicorn
+# documents them; it is imported when gunicorn sets up logging, after this file has run.
+logger_class = "mentorhub.observability.server_logs.ServerLogger"
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
+# --- end of gunicorn's own log lines ---------------------------------------------------------
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter spreads restarts.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from dotenv import dotenv_values
 from flask import Flask
 
-from config import Config, ConfigError, load_config
+from config import Config, ConfigError, load_config, read_environ
 
 
 def create_app(
     config: Config | str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Flask:
     """Build the app: configuration, extensions, metrics, middleware, blueprints, errors, CLI."""
-    # A .env file feeds the settings but never the process environment; real variables win.
-    environ = {k: v for k, v in dotenv_values().items() if v is not None} | dict(os.environ)
+    environ = read_environ()
     try:
         settings = config if isinstance(config, Config) else load_config(config, environ)
         settings.validate()
+        # Extensions check their own settings as they are set up (mail, for one).
+        return _build(settings, overrides)
     except ConfigError as error:
         # One line, no traceback: this is an operator's mistake, not a bug.
         raise SystemExit(f"mentorhub: configuration error: {error}") from None
 
+
+def _build(settings: Config, overrides: Mapping[str, Any] | None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(settings)
     app.config.update(overrides or {})

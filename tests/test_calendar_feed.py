@@ -1,14 +1,16 @@
-"""The private calendar feed: owner-only, rotatable, revalidated by ETag and date, rate-limited."""
+"""The private calendar feed: owner-only, rotatable, revalidated by its ETag, rate-limited."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from icalendar import Calendar
+from sqlalchemy import update
 
 from mentorhub.calendars import session_uid
+from mentorhub.models import MentorSession
 from tests.support.booking import SESSIONS, booked
 
 FEED = "/api/v1/calendar/feed"
@@ -21,6 +23,18 @@ def _book(client, headers, mentor, days: float, topic: str = "Go", minutes: int 
     return booked(
         client, headers, mentor, start, topic=topic, duration_minutes=minutes, meeting_link=link
     )
+
+
+def _move(client, headers, session: dict, by: timedelta) -> datetime:
+    """Reschedule `session` later by `by`; its new start."""
+    start = datetime.fromisoformat(session["scheduled_time"]) + by
+    moved = client.post(
+        f"{SESSIONS}/{session['id']}/reschedule",
+        json={"scheduled_time": start.isoformat()},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.get_json()
+    return start
 
 
 def _feed_path(client, headers) -> str:
@@ -94,34 +108,51 @@ def test_rotated_and_unknown_tokens_are_404(client, student, mentor, auth_header
         assert client.get(path).status_code == 404
 
 
-def test_feed_is_revalidated_by_etag_and_last_modified(client, student, mentor, auth_headers):
+def test_feed_is_revalidated_by_its_etag(client, student, mentor, auth_headers):
     headers = auth_headers(student)
     session = _book(client, headers, mentor, 2)
     path = _feed_path(client, headers)
     first = client.get(path)
-    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    etag = first.headers["ETag"]
     assert "private" in first.headers["Cache-Control"]
+    assert "Last-Modified" not in first.headers  # whole seconds cannot tell changes apart
     assert client.get(path).data == first.data  # the same state gives the same bytes
 
     unchanged = client.get(path, headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.data == b""
-    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 304
-    earlier = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
-    assert client.get(path, headers={"If-Modified-Since": earlier}).status_code == 200
+    modified = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 200
 
-    new_start = datetime.fromisoformat(session["scheduled_time"]) + timedelta(days=1)
-    moved = client.post(
-        f"{SESSIONS}/{session['id']}/reschedule",
-        json={"scheduled_time": new_start.isoformat()},
-        headers=headers,
-    )
-    assert moved.status_code == 200
-    # The ETag decides when both are sent: the change may share the old Last-Modified second.
+    new_start = _move(client, headers, session, timedelta(days=1))
+    # The ETag decides when both are sent, whatever the date says.
     both = {"If-None-Match": etag, "If-Modified-Since": modified}
     changed = client.get(path, headers=both)
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     [event] = _events(changed).values()
     assert event["dtstart"].dt == new_start and event["sequence"] == 1
+
+
+def test_if_modified_since_never_gets_a_304_for_a_change_in_that_second(
+    db, client, student, mentor, auth_headers
+):
+    headers = auth_headers(student)
+    session = _book(client, headers, mentor, 2, topic="First")
+    path = _feed_path(client, headers)
+    first = client.get(path)
+    seen = first.headers.get("Last-Modified") or format_datetime(datetime.now(UTC), usegmt=True)
+    moved_to = _move(client, headers, session, timedelta(hours=3))
+    # The second change lands in the second the client last saw (HTTP dates have no finer
+    # resolution): as when two changes come within one second.
+    db.session.execute(
+        update(MentorSession)
+        .where(MentorSession.id == session["id"])
+        .values(updated_at=parsedate_to_datetime(seen))
+    )
+    db.session.commit()
+    again = client.get(path, headers={"If-Modified-Since": seen})
+    assert again.status_code == 200
+    [event] = _events(again).values()
+    assert event["dtstart"].dt == moved_to
 
 
 def test_feed_is_rate_limited_like_every_route(app, make_app, student, mentor, auth_headers):

@@ -14,8 +14,10 @@ import pytest
 import requests
 
 from tests.support.auth import AuthActions, bearer
+from tests.support.booking import in_hours
 from tests.support.http import LiveClient
 from tests.support.servers import run_flask, start_flask_run
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 UNSET = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SECRET_KEY", "MENTORHUB_ENV"}
@@ -68,6 +70,26 @@ def test_register_login_and_dashboard(embedded):
     dashboard = requests.get(f"{base}/api/v1/stats/dashboard", headers=bearer(token), timeout=5)
     assert dashboard.status_code == 200
     assert dashboard.json()["total_sessions"] == 0
+
+
+def test_demo_accounts_mail_is_written_to_the_log(embedded):
+    base, instance = embedded
+    auth = AuthActions(LiveClient(base))
+    mentor = auth.sign_in("mentor1@demo.mentorhub.test", "mentorhub-demo")["access_token"]
+    mentor_id = requests.get(f"{base}/api/v1/auth/me", headers=bearer(mentor), timeout=5).json()
+    student = auth.sign_in("student1@demo.mentorhub.test", "mentorhub-demo")["access_token"]
+    booked = LiveClient(base).post(
+        "/api/v1/sessions",
+        json={"mentor_id": mentor_id["id"], "topic": "Demo mail",
+              "scheduled_time": in_hours(72).isoformat(), "duration_minutes": 30},
+        headers=bearer(student),
+    )  # fmt: skip
+    assert booked.status_code == 201, booked.json()
+    log = instance / "server.log"
+    for demo in ("student1@demo.mentorhub.test", "mentor1@demo.mentorhub.test"):
+        line = f"email not sent (SMTP not configured): to={demo}"
+        wait_until(lambda line=line: line in log.read_text(), 10, line)
+    assert "email refused" not in log.read_text()
 
 
 def test_memory_rate_limiter_answers_429_with_the_spec_body(embedded):

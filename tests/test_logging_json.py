@@ -10,6 +10,7 @@ import pytest
 from config import ConfigError, load_config
 from tests.support.gunicorn import Gunicorn
 from tests.support.http import request
+from tests.support.waiting import wait_until
 
 PASSWORD = "Sup3r-Secret-Passw0rd"
 WRONG_PASSWORD = "Wr0ng-Guess-Passw0rd"
@@ -78,6 +79,34 @@ def test_json_lines_parse_carry_ids_and_never_hold_secrets(server):
     text = server.app_log.read_text()
     for secret in (PASSWORD, WRONG_PASSWORD, token, token.split(".")[-1]):
         assert secret not in text
+
+
+def test_gunicorns_own_lines_are_json_objects_with_the_request_id(server):
+    feed_token = "Zm9vYmFyYmF6cXV4LXNlY3JldC1mZWVkLXRva2VuLTEyMzQ1"
+    status, _ = call(server, "GET", f"/api/v1/calendar/{feed_token}.ics", "json-feed")
+    assert status == 404
+    unsubscribe = "/api/v1/notifications/unsubscribe?token=eyJ1IjoxfQ.unsubscribe-signature"
+    status, _ = call(server, "GET", unsubscribe, "json-unsubscribe")
+    assert status == 400
+    # gunicorn writes an access line once the answer is sent.
+    wait_until(lambda: "json-unsubscribe" in server.server_log.read_text(), 10, "access line")
+
+    entries = []
+    for line in server.server_log.read_text().splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"gunicorn wrote a line that is not JSON: {line!r}")
+    by_logger = {}
+    for entry in entries:
+        by_logger.setdefault(entry["logger"], []).append(entry)
+    assert any("Booting worker" in e["message"] for e in by_logger["gunicorn.error"])
+    access = {e["request_id"]: e for e in by_logger["gunicorn.access"]}
+    assert access["json-feed"]["status"] == 404
+    assert access["json-feed"]["path"] == "/api/v1/calendar/[REDACTED].ics"
+    assert access["json-unsubscribe"]["method"] == "GET"
+    for text in (server.server_log.read_text(), server.app_log.read_text()):
+        assert feed_token not in text and "unsubscribe-signature" not in text
 
 
 def test_the_default_text_lines_carry_the_request_id(make_app, capfd):

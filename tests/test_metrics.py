@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from config import ProductionConfig
+from mentorhub import create_app
+from mentorhub.extensions import db as _db
+from tests.support.environ import app_environ
 from tests.support.prometheus_text import total, value
 from tests.support.waiting import wait_until
 
@@ -44,6 +48,35 @@ def test_metrics_token_is_required_when_set(make_app):
     assert refused.json["status_code"] == 401
     assert refused.headers["X-Request-ID"]
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    page = scrape(client, Authorization="Bearer scrape-token-for-tests")
+    assert "mentorhub_http_requests_total" in page
+
+
+@pytest.fixture
+def production_client(database_schema):
+    """A test client of an app with production settings (on the test database), by METRICS_TOKEN."""
+    apps = []
+
+    def build(**environ: str):
+        settings = ProductionConfig(
+            app_environ(
+                PUBLIC_BASE_URL="https://mentorhub.example.com", EMAIL_BACKEND="log", **environ
+            )
+        )
+        apps.append(create_app(settings))
+        return apps[-1].test_client()
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            for engine in _db.engines.values():
+                engine.dispose()
+
+
+def test_in_production_metrics_are_private_by_default(production_client):
+    assert production_client().get("/metrics").status_code == 404
+    client = production_client(METRICS_TOKEN="scrape-token-for-tests")
+    assert client.get("/metrics").status_code == 401
     page = scrape(client, Authorization="Bearer scrape-token-for-tests")
     assert "mentorhub_http_requests_total" in page
 

@@ -40,7 +40,8 @@ SEMANTIC_RULES = re.compile(
     r"Must be in the future|Must be within a year|No (user|mentor|session) with this id"
     r"|cannot (book a session with|message) yourself|conversation needs another user"
     r"|Unknown time zone|Invalid signature|Signature timestamp|Invalid unsubscribe link"
-    r"|cannot be turned off|domain is reserved"
+    r"|cannot be turned off|domain is reserved|Names may not contain"
+    r"|Meeting links must name a public host"
     # Generated requests share Idempotency-Keys; a key's first request decides what it means.
     r"|key was already used for another request"
     # Refused at the edge in every text, as PostgreSQL cannot store it.

@@ -7,13 +7,15 @@ one per client address whatever the email.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 from mentorhub.api.blueprint import ApiBlueprint
 from mentorhub.auth import current_caller
-from mentorhub.errors import client_address
+from mentorhub.errors import APIError, client_address
 from mentorhub.extensions import limiter
+from mentorhub.request_json import request_json
 from mentorhub.schemas.auth import (
+    MAX_EMAIL_LENGTH,
     LoginSchema,
     MessageSchema,
     RegisterSchema,
@@ -36,9 +38,13 @@ def register(data: dict):
 
 
 def _email_tried() -> str:
-    body = request.get_json(silent=True)
+    # Runs in the rate limiter, before the request guard: a refused body names no email.
+    try:
+        body = request_json()
+    except APIError:
+        return ""
     email = body.get("email") if isinstance(body, dict) else None
-    return email.strip().lower() if isinstance(email, str) else ""
+    return email.strip().lower()[:MAX_EMAIL_LENGTH] if isinstance(email, str) else ""
 
 
 def login_email_client_key() -> str:

@@ -36,14 +36,13 @@ def rotate_feed():
     content_type="text/calendar",
     description="An iCalendar feed of the owner's sessions that have not ended.",
 )
-@blp.alt_response(304, description="Unchanged since the ETag or date the client sent.")
+@blp.alt_response(304, description="Unchanged since the ETag the client sent (If-None-Match).")
 @blp.error_responses({404: "Unknown or rotated token"})
 def feed(token: str):
     """The feed a calendar app subscribes to; no login, the token in the URL is the secret."""
     document = calendar_feeds.feed_for_token(token)
     response = Response(document.body, mimetype="text/calendar")
     response.set_etag(document.etag)
-    response.last_modified = document.last_modified
     # Revalidated on every poll (cheap with the ETag), and never kept by shared caches.
     response.cache_control.private = True
     response.cache_control.no_cache = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import jwt as pyjwt
 from flask import Flask, request
@@ -15,6 +16,9 @@ from mentorhub.errors import client_address, error_response
 from mentorhub.extensions import jwt
 
 logger = logging.getLogger(__name__)
+# What we mint: a family is a uuid4 (hex, or with dashes as a plain jti); a subject is a row id.
+FAMILY_SHAPE = re.compile(r"[0-9a-fA-F-]{1,64}")
+USER_ID_SHAPE = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def _token_error(message: str):
@@ -31,10 +35,28 @@ def read_revocation_ahead() -> None:
         # Unverified on purpose: it only picks keys to read; the token is verified before use,
         # and a forged one gets its 401 there.
         claims = pyjwt.decode(header[7:], options={"verify_signature": False})
-        keys = revocations().lookup_keys(family_of(claims), int(claims["sub"]))
-    except (pyjwt.PyJWTError, KeyError, TypeError, ValueError):
+    except pyjwt.PyJWTError:
         return
-    redis_prefetch.want(keys)
+    names = revocation_names(claims)
+    if names is not None:
+        redis_prefetch.want(revocations().lookup_keys(*names))
+
+
+def revocation_names(claims: object) -> tuple[str, int] | None:
+    """The sign-in and user an unverified token names, if both have the shape we mint.
+
+    Anyone can write these claims: Infinity, a lone surrogate or a nested object is simply not
+    one of our tokens (None), and the check after verification answers it with a 401.
+    """
+    if not isinstance(claims, dict):
+        return None
+    family = claims.get("fam") or claims.get("jti")
+    subject = claims.get("sub")
+    if not isinstance(family, str) or not isinstance(subject, str):
+        return None
+    if not (FAMILY_SHAPE.fullmatch(family) and USER_ID_SHAPE.fullmatch(subject)):
+        return None
+    return family, int(subject)
 
 
 def init_jwt(app: Flask) -> None:

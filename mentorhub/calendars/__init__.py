@@ -8,6 +8,11 @@ from mentorhub.calendars.invites import (
     event_summary,
     invite_for,
 )
+from mentorhub.calendars.meeting_links import (
+    meeting_link_problem,
+    room_link,
+    shown_meeting_link,
+)
 from mentorhub.calendars.zones import (
     DEFAULT_ZONE,
     InvalidTimeZone,
@@ -33,6 +38,9 @@ __all__ = [
     "format_span",
     "format_time",
     "invite_for",
+    "meeting_link_problem",
+    "room_link",
     "session_uid",
+    "shown_meeting_link",
     "zone_info",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mentorhub.calendars.ical import Party, SessionEvent, build_calendar, session_uid
+from mentorhub.calendars.meeting_links import shown_meeting_link
 from mentorhub.calendars.zones import parse_instant
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, utcnow
@@ -75,7 +76,7 @@ def invite_for(
     found = lookup(session_id)
     if found is None:
         return None
-    link = data.get("meeting_link") if "meeting_link" in data else found.link
+    link = shown_meeting_link(data.get("meeting_link") if "meeting_link" in data else found.link)
     names = [p.name if p else "" for p in (found.mentor, found.student)]
     event = SessionEvent(
         uid=session_uid(session_id, current_app.config["PUBLIC_BASE_URL"]),

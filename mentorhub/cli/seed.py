@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from mentorhub.cli.bulk import BulkWriter
 from mentorhub.extensions import db
+from mentorhub.mail.addresses import AddressError, app_mailable
 from mentorhub.models import Course, Enrollment, MentorSession, Review, User, utcnow
 from mentorhub.models.session import SessionStatus
 from mentorhub.services.stats import refresh_platform_stats
@@ -144,6 +145,18 @@ def seed_demo(users: int, sessions: int, if_empty: bool) -> None:
     refresh_platform_stats()
     click.echo(f"Seeded {users} users ({len(mentors)} mentors) and {sessions} sessions.")
     _list_demo_accounts()
+    _say_if_demo_accounts_get_no_mail()
+
+
+def _say_if_demo_accounts_get_no_mail() -> None:
+    # Delivery refuses what sign-up would: the fixed accounts are on a domain for testing.
+    try:
+        app_mailable(DEMO_ACCOUNTS[0][0])
+    except AddressError as error:
+        click.echo(
+            f"Mail to the demo accounts will be refused ({error}): set "
+            "ALLOW_TEST_EMAIL_DOMAINS=true where a mail catcher or the log receives it."
+        )
 
 
 def _roles(where) -> tuple[list[int], list[int]]:

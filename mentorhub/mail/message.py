@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+
+from mentorhub.mail.addresses import AddressError, recipient, sender_address
+
+__all__ = ["AddressError", "RenderedEmail", "app_sender", "build_message", "recipient"]
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -35,10 +38,6 @@ class _HeaderClasses(HeaderRegistry):
 # fold, and the email package would otherwise turn it into encoded words no client follows.
 # The header factory is the documented policy hook; the stock one makes a new class per header.
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_HeaderClasses())
-
-
-class AddressError(ValueError):
-    """An address that cannot go into a header or an SMTP envelope."""
 
 
 @dataclass
@@ -67,7 +66,7 @@ class RenderedEmail:
     def as_bytes(self, sender: str | Address | None = None) -> bytes:
         """The message as `smtplib.SMTP.sendmail` takes it; the app's sender by default."""
         if isinstance(sender, str):
-            sender = parse_address(sender)
+            sender = sender_address(sender)
         if sender is None:
             sender, reply_to = app_sender()
         else:
@@ -113,33 +112,6 @@ def build_message(
     return message
 
 
-def parse_address(value: str, default_name: str = "") -> Address:
-    """`Name <addr>` or a bare address, as an Address; AddressError when it is not one."""
-    name, addr = parseaddr(value)
-    if not addr or "@" not in addr or name and not value.rstrip().endswith(">"):
-        raise AddressError(f"not an email address: {value!r}")
-    return Address(display_name=name or default_name, addr_spec=ascii_address(addr))
-
-
-def ascii_address(addr: str) -> str:
-    """The address as SMTP without SMTPUTF8 takes it: the domain in IDNA form.
-
-    AddressError for an invalid address, or one whose local part is not ASCII.
-    """
-    try:
-        result = validate_email(addr, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise AddressError(f"invalid address {addr!r}: {error}") from None
-    if result.ascii_email is None:
-        raise AddressError(f"address needs SMTPUTF8: {addr!r}")
-    return result.ascii_email
-
-
-def recipient(to: str) -> Address:
-    """The To address of a message (bare addresses only: they come from our users table)."""
-    return Address(addr_spec=ascii_address(to))
-
-
 def app_sender() -> tuple[Address, Address | None]:
     """The app's From (named after the platform if FROM_EMAIL has no name) and Reply-To."""
     config = current_app.config
@@ -149,7 +121,7 @@ def app_sender() -> tuple[Address, Address | None]:
 @lru_cache(maxsize=16)
 def _senders(from_email: str, reply_to: str | None, platform: str):
     # Parsed once per setting: every mail of a worker has the same sender.
-    return parse_address(from_email, platform), parse_address(reply_to) if reply_to else None
+    return sender_address(from_email, platform), sender_address(reply_to) if reply_to else None
 
 
 def sender_domain() -> str:

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from flask import Flask, current_app
 
 from mentorhub.mail.message import AddressError, RenderedEmail, app_sender
+from mentorhub.mail.settings_check import check_mail_settings
 from mentorhub.mail.smtp import PersistentSMTP, close_quietly, init_smtp, open_smtp
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,9 @@ class EmailRejected(Exception):
 
 
 def init_mail(app: Flask) -> None:
-    """Give the app its own SMTP connection (config.py has checked the sender settings)."""
+    """Check the mail settings (ConfigError naming a bad one), then give the app its SMTP
+    connection."""
+    check_mail_settings(app.config)
     init_smtp(app)
 
 

@@ -23,6 +23,18 @@ def tls_context(config: Mapping) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
 
 
+def smtp_security(config: Mapping) -> tuple[bool, bool]:
+    """(SSL from the first byte, STARTTLS): SSL on port 465 or SMTP_USE_SSL, STARTTLS on 587 or
+    SMTP_USE_TLS; both at once is a setting no connection can honour (ValueError)."""
+    port = int(config.get("SMTP_PORT") or 587)
+    use_ssl = _flag(config, "SMTP_USE_SSL", port == 465)
+    use_tls = _flag(config, "SMTP_USE_TLS", port == 587)
+    if use_ssl and use_tls:
+        raise ValueError("SMTP_USE_SSL and SMTP_USE_TLS are both on: TLS from the first byte "
+                         "(usually port 465) or STARTTLS (usually 587), not both")  # fmt: skip
+    return use_ssl, use_tls
+
+
 def open_smtp(config: Mapping) -> smtplib.SMTP:
     """Connect, secure and log in to the configured SMTP server; the caller closes it.
 
@@ -32,8 +44,7 @@ def open_smtp(config: Mapping) -> smtplib.SMTP:
     host = config.get("SMTP_HOST") or "localhost"
     port = int(config.get("SMTP_PORT") or 587)
     timeout = float(config.get("SMTP_TIMEOUT") or 10.0)
-    use_ssl = _flag(config, "SMTP_USE_SSL", port == 465)
-    use_tls = not use_ssl and _flag(config, "SMTP_USE_TLS", port == 587)
+    use_ssl, use_tls = smtp_security(config)
     if use_ssl:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=timeout, context=tls_context(config)

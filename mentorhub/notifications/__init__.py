@@ -16,9 +16,11 @@ The modules, in the order a notification passes through them:
 6. `lease`: the claims stay alive while the worker works on them.
 7. `compose`: each claimed row becomes an email (mentorhub.mail), with its calendar invite;
    account mail is claimed, and so sent, ahead of the rest.
-8. `delivery`: the email is sent over SMTP; failures are retried later with backoff.
-9. `outcomes`: each row's outcome is written the moment the server answers.
-10. `sweep`: on a timer in every worker, rows left behind (a dead worker, Redis down at commit)
+8. `delivery`: the email is sent over SMTP.
+9. `retries`: any failure, an unexpected exception included, counts as an attempt: retried
+   later with backoff, then `failed` once the attempts or the lifetime are used up.
+10. `outcomes`: each row's outcome is written the moment the server answers.
+11. `sweep`: on a timer in every worker, rows left behind (a dead worker, Redis down at commit)
     are re-opened and delivered.
 
 `admin` holds the operator's commands (counts, retrying failed rows).

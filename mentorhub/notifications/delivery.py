@@ -9,10 +9,8 @@ lapses and the mail goes out again with the same Message-ID, rather than being l
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -36,19 +34,10 @@ from mentorhub.notifications.claim import (
 from mentorhub.notifications.compose import build_email
 from mentorhub.notifications.job_queue import drain_started, enqueue, queue_enabled, wake_drain
 from mentorhub.notifications.lease import HeldRows, leases_kept
-from mentorhub.notifications.outcomes import OutcomeWriter
+from mentorhub.notifications.retries import Batch, count_unexpected, retry_later
 from mentorhub.observability import record_delivery
 
 logger = logging.getLogger(__name__)
-
-
-class Batch(OutcomeWriter):
-    """One job's outcome writes, plus the retries to schedule and an SMTP outage seen."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.retries: dict[datetime, list[int]] = {}
-        self.smtp_down: str | None = None
 
 
 def deliver_notifications(ids: list[int]) -> dict[str, int]:
@@ -130,16 +119,16 @@ def _deliver_rows(rows: list[ClaimedRow], batch: Batch, held: HeldRows) -> None:
 
 
 def _deliver_one(row: ClaimedRow, smtp, batch: Batch) -> str:
-    if row.type == "session_reminder":
-        # Checked again right before sending: the session may have changed since the claim.
-        sessions = session_states([row.data], batch)
-        verdict = reminder_verdict(row.data, sessions, row.due_at, utcnow())
-        if verdict:
-            return batch.record(row.id, *verdict)
+    try:
+        verdict = _reminder_no_longer_useful(row, batch)
+    except Exception as error:  # noqa: BLE001 - not an outcome: counted as an attempt
+        return count_unexpected(row, error, batch)
+    if verdict:
+        return batch.record(row.id, *verdict)
     if batch.smtp_down:
         # The server refused this batch's connection: count the attempt for the rest too
         # instead of waiting out a connect timeout per mail.
-        return _retry_later(row, batch.smtp_down, batch)
+        return retry_later(row, batch.smtp_down, batch)
     try:
         delivered = send_rendered(build_email(row), smtp)
     except EmailRejected as error:
@@ -147,48 +136,23 @@ def _deliver_one(row: ClaimedRow, smtp, batch: Batch) -> str:
         return batch.record(row.id, S.FAILED, str(error), attempts=row.attempts + 1)
     except SMTPUnavailable as error:
         batch.smtp_down = str(error)
-        return _retry_later(row, str(error), batch)
+        return retry_later(row, str(error), batch)
     except EmailDeliveryError as error:
-        return _retry_later(row, str(error), batch)
+        return retry_later(row, str(error), batch)
+    except Exception as error:  # noqa: BLE001 - not an outcome: counted as an attempt
+        return count_unexpected(row, error, batch)
     note = None if delivered else "SMTP not configured: logged, not sent"
     now = utcnow()
     record_delivery("sent", row.type, "email", row.due_at, row.id)
     return batch.record(row.id, S.SENT, note, attempts=row.attempts + 1, sent_at=now)
 
 
-def retry_delay(attempts: int) -> float:
-    """Seconds before attempt `attempts + 1`: doubling from the base, capped, with jitter."""
-    config = current_app.config
-    delay = config["NOTIFICATION_RETRY_BASE_SECONDS"] * 2 ** min(attempts - 1, 40)
-    # The jitter spreads a recovering server's load; the cap keeps retries frequent enough.
-    return min(config["NOTIFICATION_RETRY_MAX_SECONDS"], delay) * random.uniform(1.0, 1.2)
-
-
-def _retry_later(row: ClaimedRow, error: str, batch: Batch) -> str:
-    config = current_app.config
-    now = utcnow()
-    attempts = row.attempts + 1
-    first_failed = row.first_failed_at or now
-    retry_at = now + timedelta(seconds=retry_delay(attempts))
-    lifetime = timedelta(hours=config["NOTIFICATION_MAX_AGE_HOURS"])
-    if attempts >= config["NOTIFICATION_MAX_ATTEMPTS"] or retry_at - first_failed > lifetime:
-        logger.error("notification %s failed after %d attempts: %s", row.id, attempts, error)
-        record_delivery("failed", row.type, "email", notification_id=row.id)
-        return batch.record(row.id, S.FAILED, error, attempts=attempts)
-    batch.record(
-        row.id,
-        S.PENDING,
-        error,
-        attempts=attempts,
-        queued_at=retry_at,
-        first_failed_at=first_failed,
-    )
-    # One job per second of retry times; it runs once every row in it is due.
-    slot = retry_at.replace(microsecond=0) + timedelta(seconds=1)
-    batch.retries.setdefault(slot, []).append(row.id)
-    logger.warning("notification %s attempt %d failed (%s); retrying", row.id, attempts, error)
-    record_delivery("retried", row.type, "email", notification_id=row.id)
-    return "retry"
+def _reminder_no_longer_useful(row: ClaimedRow, batch: Batch) -> tuple[str, str] | None:
+    if row.type != "session_reminder":
+        return None
+    # Checked again right before sending: the session may have changed since the claim.
+    sessions = session_states([row.data], batch)
+    return reminder_verdict(row.data, sessions, row.due_at, utcnow())
 
 
 def _schedule_retries(batch: Batch) -> None:

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from email_validator import EmailNotValidError, validate_email
-
 from mentorhub.extensions import db
+from mentorhub.mail.addresses import AddressError, app_mailable
 from mentorhub.models import Notification, User, utcnow
 from mentorhub.models.notification import NotificationStatus as S
 from mentorhub.notifications.job_queue import enqueue_after_commit
@@ -57,9 +56,10 @@ def add_for_address(
 
 
 def _address(email: str) -> str:
+    # The rule sign-up and delivery apply: a row is only stored for an address we can mail.
     try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except (EmailNotValidError, TypeError, AttributeError):
+        return app_mailable(email).stored
+    except (AddressError, TypeError, AttributeError):
         raise ValueError(f"not a valid email address: {email!r}") from None
 
 

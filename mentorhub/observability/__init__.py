@@ -7,6 +7,8 @@ rest is the API other features call, each a one-line no-op when metrics are off.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 
 from mentorhub.observability.http import finish_request, start_request
@@ -21,7 +23,7 @@ from mentorhub.observability.recording import (
     set_cache_fallback,
 )
 from mentorhub.observability.request_id import current_request_id, job_meta
-from mentorhub.observability.scrape import init_scrape_endpoint
+from mentorhub.observability.scrape import init_scrape_endpoint, scrape_endpoint_allowed
 from mentorhub.observability.worker import observe_worker
 
 __all__ = [
@@ -39,10 +41,14 @@ __all__ = [
     "start_request",
     "observe_worker",
 ]
+logger = logging.getLogger(__name__)
 
 
 def init_observability(app: Flask) -> None:
-    """Metrics and /metrics, unless METRICS_ENABLED is off."""
+    """Metrics unless METRICS_ENABLED is off, and /metrics where it may be served."""
     if app.config.get("METRICS_ENABLED", True):
         init_metrics(app)
-        init_scrape_endpoint(app)
+        if scrape_endpoint_allowed(app.config):
+            init_scrape_endpoint(app)
+        else:
+            logger.info("/metrics is not served: production needs METRICS_TOKEN to scrape it")

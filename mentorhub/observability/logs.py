@@ -1,7 +1,9 @@
 """Log lines for operators: human-readable or one JSON object per line, ids attached, no secrets.
 
 Only the `mentorhub` logger (the app's own, `app.logger`) gets a handler: the root logger and
-other libraries' loggers belong to whoever runs the process.
+other libraries' loggers belong to whoever runs the process. Either format writes one record
+per line whatever a client sent (`log_text`), with secrets masked (`redaction`); gunicorn's own
+lines use the same formatters (`server_logs`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from flask import Flask, has_request_context
 from flask_jwt_extended import get_jwt_identity
 
+from mentorhub.observability.log_text import indented, json_line, one_line
 from mentorhub.observability.redaction import Redactor, secrets_from_config
 from mentorhub.observability.request_id import current_request_id
 
@@ -42,15 +45,26 @@ class ContextFilter(logging.Filter):
 
 
 class TextFormatter(logging.Formatter):
-    """The default, human-readable line, with secrets masked."""
+    """The default, human-readable line: secrets masked, a client's text kept to its line."""
 
-    def __init__(self, redact: Redactor) -> None:
-        super().__init__(TEXT_FORMAT)
+    def __init__(self, redact: Redactor, fmt: str = TEXT_FORMAT, datefmt: str | None = None):
+        super().__init__(fmt, datefmt)
         self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
-        """Format as text, then mask secrets."""
-        return self.redact(super().format(record))
+        """The record's line, then its traceback (if any) indented below it."""
+        record.message = one_line(self.redact(record.getMessage()))
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        below = []
+        if record.exc_info:
+            below.append(self.formatException(record.exc_info))
+        elif record.exc_text:
+            below.append(record.exc_text)
+        if record.stack_info:
+            below.append(self.formatStack(record.stack_info))
+        return "".join([line, *("\n" + indented(self.redact(text)) for text in below)])
 
 
 class JsonFormatter(logging.Formatter):
@@ -75,11 +89,14 @@ class JsonFormatter(logging.Formatter):
         user_id = record.__dict__.get("user_id")
         if user_id is not None:
             entry["user_id"] = str(user_id)
+        # Fields of an access line (gunicorn's), its path masked like the message.
+        for name, value in record.__dict__.get("http", {}).items():
+            entry[name] = self.redact(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exception"] = self.redact(self.formatException(record.exc_info))
         elif record.exc_text:
             entry["exception"] = self.redact(record.exc_text)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json_line(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 class AppLogHandler(logging.StreamHandler):

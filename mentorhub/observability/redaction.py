@@ -31,6 +31,8 @@ _PATTERNS = (
     ),
     # Credentials inside URLs: scheme://user:password@host.
     (re.compile(r"(://[^/\s:@]+:)[^/\s@]+@"), rf"\1{MASK}@"),
+    # A calendar feed's URL is its credential: /calendar/<token>.ics.
+    (re.compile(r"(/calendar/)[^/?#\s\"']+(\.ics)"), rf"\1{MASK}\2"),
 )
 
 

@@ -1,5 +1,8 @@
 """`GET /metrics`: Prometheus text, merged across gunicorn's processes, never rate limited.
 
+In production it is served only with METRICS_TOKEN set, and then answers only a scraper that
+sends `Authorization: Bearer <token>`; elsewhere the token is optional.
+
 With PROMETHEUS_MULTIPROC_DIR set (gunicorn.conf.py does it before forking) each scrape builds a
 fresh registry whose MultiProcessCollector reads every worker process's files; without it the
 app's own registry answers. The pipeline gauges are read from Redis and the database per scrape.
@@ -39,6 +42,15 @@ class RegistryCollector(Collector):
 def multiprocess_dir() -> str | None:
     """The directory prometheus_client shares between processes, when one is configured."""
     return os.environ.get(MULTIPROC_ENV) or None
+
+
+def scrape_endpoint_allowed(config) -> bool:
+    """Whether to serve /metrics: in production only behind METRICS_TOKEN.
+
+    A production /metrics would otherwise be public wherever the API is (each scrape runs SQL
+    and Redis reads); elsewhere it stays open for a local Prometheus, the token optional.
+    """
+    return bool(config.get("METRICS_TOKEN")) or config.get("ENV_NAME") != "production"
 
 
 def _check_token() -> None:

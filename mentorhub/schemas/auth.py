@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from mentorhub.mail.addresses import INVALID, AddressError, app_mailable
+from mentorhub.schemas.person_names import PersonName
 from mentorhub.schemas.timezones import registration_zone_field
 
 MIN_PASSWORD_LENGTH = 8
-RESERVED_DOMAIN = "This email domain is reserved and cannot receive mail."
-# Documents that a text must have a non-space character (blank text is refused).
-NOT_BLANK = r"\S"
-
-
-def normalise_email(value: str) -> str:
-    """Validate an address's syntax and return it lower-cased."""
-    try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        domain = value.rpartition("@")[2].lower().rstrip(".")
-        if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
-            # Well-formed, but a domain reserved for tests or local networks: say so.
-            raise ValidationError(RESERVED_DOMAIN) from None
-        raise ValidationError("Not a valid email address.") from None
-    return result.normalized.lower()
+MAX_EMAIL_LENGTH = 254
 
 
 class EmailField(fields.String):
     """An email address, validated and lower-cased on load."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("metadata", {"format": "email", "maxLength": 254})
+        kwargs.setdefault("metadata", {"format": "email", "maxLength": MAX_EMAIL_LENGTH})
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > 254:
-            raise ValidationError("Not a valid email address.")
-        return normalise_email(text)
+        if len(text) > MAX_EMAIL_LENGTH:
+            raise ValidationError(INVALID)
+        # The rule delivery applies: an address accepted here is one we can mail.
+        try:
+            return app_mailable(text).stored
+        except AddressError as error:
+            raise ValidationError(str(error)) from None
 
 
 class RegisterSchema(Schema):
@@ -49,24 +39,15 @@ class RegisterSchema(Schema):
         load_only=True,
         validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=128),
     )
-    name = fields.String(
-        required=True, validate=validate.Length(min=1, max=120), metadata={"pattern": NOT_BLANK}
-    )
+    name = PersonName(required=True)
     is_mentor = fields.Boolean(load_default=False)
     timezone = registration_zone_field()
-
-    @post_load
-    def strip_name(self, data: dict, **kwargs) -> dict:
-        data["name"] = data["name"].strip()
-        if not data["name"]:
-            raise ValidationError({"name": ["Name must not be blank."]})
-        return data
 
 
 class LoginSchema(Schema):
     """Body of POST /auth/login. Any string is accepted, so bad input looks like bad credentials."""
 
-    email = fields.String(required=True, validate=validate.Length(max=254))
+    email = fields.String(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from mentorhub.calendars.meeting_links import MAX_LENGTH as MEETING_LINK_MAX_LENGTH
+from mentorhub.calendars.meeting_links import meeting_link_problem
 from mentorhub.models.session import LONGEST_SESSION_MINUTES
 from mentorhub.schemas.common_fields import RowId, TrimmedString
 from mentorhub.schemas.pagination import PageArgsSchema, PageSchema
@@ -14,18 +16,29 @@ SESSION_LIST_FILTERS = ("upcoming", "past", "cancelled")
 AWARE_TIME_HELP = "ISO 8601 with a UTC offset, e.g. 2030-05-01T15:00:00+02:00; naive times are 422."
 
 
-# The call link participants open: a video provider's https room, never a plain http page.
+def _check_meeting_link(link: str) -> None:
+    problem = meeting_link_problem(link)
+    if problem:
+        raise ValidationError(problem)
+
+
+# The call link participants open: a video provider's https room (the rule: meeting_links).
 MEETING_LINK_FIELD = {
     "allow_none": True,
-    "validate": [validate.URL(schemes={"https"}, require_tld=True), validate.Length(max=500)],
+    "validate": [validate.Length(max=MEETING_LINK_MAX_LENGTH), _check_meeting_link],
     "metadata": {
-        "description": "The session's call link (https), e.g. a video provider's room.",
-        "format": "uri",
-        # Documents the check below for API clients: https, a host with a top-level domain.
-        "pattern": (
-            r"^https://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}([/?]\S*)?$"
+        "description": (
+            "The session's call link: https to a public host named in printable ASCII (an "
+            "internationalised host in its xn-- form), without a user name, password or IP "
+            "address."
         ),
-        "maxLength": 500,
+        "format": "uri",
+        # Documents the check for API clients (local names such as .localhost aside).
+        "pattern": (
+            r"^https://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+            r"([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(:[0-9]{1,5})?([/?#][!-\[\]-~]*)?$"
+        ),
+        "maxLength": MEETING_LINK_MAX_LENGTH,
     },
 }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from mentorhub.calendars import (
@@ -17,6 +17,7 @@ from mentorhub.calendars import (
     event_description,
     event_summary,
     session_uid,
+    shown_meeting_link,
 )
 from mentorhub.errors import NotFound
 from mentorhub.extensions import db
@@ -31,11 +32,15 @@ REFRESH = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Feed:
-    """A rendered feed and the validators a client revalidates it with."""
+    """A rendered feed and the ETag a client revalidates it with.
+
+    No Last-Modified: HTTP dates count whole seconds, so two changes within one second would
+    give a client holding the first a 304 for the second. The ETag is the body's hash, and
+    changes with every change.
+    """
 
     body: bytes
     etag: str
-    last_modified: datetime | None
 
 
 def feed_urls(user: User) -> dict[str, str]:
@@ -90,26 +95,22 @@ def build_feed(user: User) -> Feed:
     events = [_event(s, base_url) for s in sessions if s.end_time > now]
     name = f"{current_app.config['PLATFORM_NAME']} sessions"
     body = build_calendar(events, name=name, refresh=REFRESH)
-    # Any change to any of the user's sessions (a cancel too, which drops one from the feed).
-    changed = db.session.scalar(select(func.max(MentorSession.updated_at)).where(mine))
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    return Feed(body=body, etag=etag, last_modified=changed)
+    return Feed(body=body, etag=hashlib.sha256(body).hexdigest()[:32])
 
 
 def _event(session: MentorSession, base_url: str) -> SessionEvent:
     # No addresses in the feed: its URL may end up shared, and a calendar shows it read-only.
+    link = shown_meeting_link(session.meeting_link)
     return SessionEvent(
         uid=session_uid(session.id, base_url),
         sequence=session.sequence or 0,
         start=session.scheduled_time,
         minutes=session.duration_minutes,
         summary=event_summary(session.topic),
-        description=event_description(
-            session.mentor.name, session.student.name, session.meeting_link
-        ),
+        description=event_description(session.mentor.name, session.student.name, link),
         # The last change, not the time of the request: the same feed gives the same bytes.
         stamp=session.updated_at,
-        link=session.meeting_link,
+        link=link,
     )
 
 

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from mentorhub.calendars import room_link
 from mentorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mentorhub.extensions import db
 from mentorhub.models import MentorSession, User
@@ -165,7 +166,7 @@ def _new_meeting_link() -> str | None:
     """A room from MEETING_LINK_TEMPLATE (a video provider), or none until the mentor sets one."""
     template = current_app.config.get("MEETING_LINK_TEMPLATE")
     # Unguessable room name: the link is the only thing that admits someone to the call.
-    return template.format(token=secrets.token_urlsafe(16)) if template else None
+    return room_link(template, secrets.token_urlsafe(16)) if template else None
 
 
 @retry_on_conflict

@@ -48,7 +48,7 @@ def test_the_service_example_runs_as_written(app, make_app, make_user, smtp, mon
     assert example["sent"] is True
     [welcome] = smtp.messages
     assert welcome["To"] == "user@example.com"
-    assert welcome["Subject"] == "Welcome to MentorHub, John Doe"
+    assert welcome["Subject"] == "Welcome to MentorHub"
     assert example["row"].status == "pending"
     assert example["card"] == {"id": user.id, "name": "John Doe"}
 

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from config import ConfigError
 from mentorhub.mail.links import FRONTEND_ROUTES
 from mentorhub.notifications.compose import PreparedRow, build_email
 from mentorhub.notifications.types import get_type, is_locked, sample_cases
@@ -29,7 +28,7 @@ CASES = sample_cases(NOW)
 # The key fact each subject starts with, per type and role.
 WHEN = r"\w{3} \d\d \w{3}, \d\d:\d\d [A-Z]{3,4}"
 FACTS = {
-    "welcome": r"Welcome to MentorHub, ",
+    "welcome": r"Welcome to MentorHub$",
     "session_confirmed": rf"(Confirmed|New booking|Moved to|Call link added for) {WHEN}: ",
     "session_reminder": r"In (1 hour|\d+ minutes): ",
     "session_cancelled": rf"Cancelled {WHEN}: ",
@@ -207,7 +206,7 @@ def test_without_a_display_name_the_platform_names_the_sender(make_app, smtp):
 
 
 def test_a_malformed_sender_is_a_configuration_error(make_app):
-    with pytest.raises(ConfigError, match="FROM_EMAIL"):
+    with pytest.raises(SystemExit, match="FROM_EMAIL"):
         make_app(FROM_EMAIL="MentorHub noreply@")
 
 

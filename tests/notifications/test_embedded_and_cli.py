@@ -34,7 +34,7 @@ def test_without_redis_or_smtp_mail_is_delivered_inline_as_a_log_line(make_app, 
         assert (row.status, row.attempts) == ("sent", 1)
         assert "SMTP not configured" in row.last_error
     assert (
-        "email not sent (SMTP not configured): to=ada@example.com subject=Welcome to MentorHub, Ada"
+        "email not sent (SMTP not configured): to=ada@example.com subject=Welcome to MentorHub"
         in caplog.text
     )
 
@@ -44,7 +44,7 @@ def test_without_redis_but_with_smtp_mail_is_sent_inline(make_app, tmp_path, smt
     with app.app_context():
         _register_ada(app)
     # Delivered before the response returned: no worker exists in this mode.
-    assert [m["Subject"] for m in smtp.messages] == ["Welcome to MentorHub, Ada"]
+    assert [m["Subject"] for m in smtp.messages] == ["Welcome to MentorHub"]
 
 
 def test_embedded_sweep_delivers_due_scheduled_rows(make_app, tmp_path, smtp):

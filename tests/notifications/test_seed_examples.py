@@ -21,7 +21,7 @@ def test_the_welcome_example_sends_at_once(app, smtp):
     # Sent before the call returned: no worker is involved.
     [message] = smtp.messages
     assert message["To"] == "user@example.com"
-    assert message["Subject"] == "Welcome to MentorHub, John Doe"
+    assert message["Subject"] == "Welcome to MentorHub"
     assert "Hi John Doe," in _text(message)
 
 

@@ -20,9 +20,8 @@ def copy(c: dict) -> dict:
     else:
         pre = "Your account is ready. Find a mentor and book your first session."
         action = ("Find a mentor", app_link("mentors"))
-    return mail_copy(
-        fit_subject(f"Welcome to {c['platform']}", c.get("name"), sep=", "), pre, action
-    )
+    # The address is not confirmed yet: its owner sees only our words in the subject.
+    return mail_copy(fit_subject(f"Welcome to {c['platform']}"), pre, action)
 
 
 def samples(now: datetime) -> dict[str, dict]:
