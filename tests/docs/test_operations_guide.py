@@ -121,7 +121,9 @@ def unsubscribe_status(base_url: str, message) -> tuple[int, int]:
     link = urlsplit(message["List-Unsubscribe"].strip().strip("<>"))
     token = parse_qs(link.query)["token"][0]
     client = LiveClient(base_url)
-    broken = token[:-1] + ("A" if token[-1] != "A" else "B")
+    # The signature's first character carries six whole bits; its last may only hold padding.
+    payload, _, signature = token.rpartition(".")
+    broken = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
     return (
         client.get(link.path, params={"token": token}).status_code,
         client.get(link.path, params={"token": broken}).status_code,
